@@ -1,0 +1,93 @@
+// drop_reason.h — every reason a frame can be dropped, by name.
+//
+// One list for the whole engine: ParseFrame returns the wire-level reasons,
+// later layers (tcp, host, engine) return theirs. stats keeps one counter per
+// entry and renders the snake_case name as the JSON / telemetry key, so a name
+// here is a user-facing interface: add freely, rename only with a note in docs/.
+//
+// Each row: X(Enumerator, "json_name", "what it means").
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace synx::wire {
+
+#define SYNX_DROP_REASONS(X)                                                   \
+  X(kNone, "none", "not dropped")                                              \
+  /* L2 */                                                                     \
+  X(kTruncated, "truncated", "frame shorter than the headers it claims")       \
+  X(kUnknownEtherType, "unknown_ethertype", "EtherType not IPv4/IPv6/ARP")     \
+  X(kVlanTooDeep, "vlan_too_deep", "more than two 802.1Q/802.1ad tags")        \
+  /* ARP */                                                                    \
+  X(kArpBadHeader, "arp_bad_header", "ARP not Ethernet/IPv4 (htype/ptype/hlen/plen)") \
+  X(kArpUnsupportedOp, "arp_unsupported_op", "ARP op neither request nor reply") \
+  /* IPv4 */                                                                   \
+  X(kIpv4BadVersion, "ipv4_bad_version", "IP version field is not 4")          \
+  X(kIpv4BadIhl, "ipv4_bad_ihl", "IHL below 5 or header beyond total length")  \
+  X(kIpv4BadLength, "ipv4_bad_length", "total length beyond the frame or below the header") \
+  X(kIpv4BadChecksum, "ipv4_bad_checksum", "IPv4 header checksum wrong")       \
+  X(kIpv4Fragment, "ipv4_fragment", "MF set or fragment offset not zero")      \
+  X(kIpv4BadOptions, "ipv4_bad_options", "IPv4 option list malformed")         \
+  X(kIpv4SourceRoute, "ipv4_source_route", "LSRR/SSRR option present (deliberate deviation, see docs)") \
+  /* IPv6 */                                                                   \
+  X(kIpv6BadVersion, "ipv6_bad_version", "IP version field is not 6")          \
+  X(kIpv6BadLength, "ipv6_bad_length", "payload length 0 (jumbogram) or beyond the frame") \
+  X(kIpv6ExtHeaderLimit, "ipv6_ext_limit", "more extension headers than the bounded walk allows") \
+  X(kIpv6BadExtHeader, "ipv6_bad_ext_header", "extension header truncated or malformed") \
+  X(kIpv6Fragment, "ipv6_fragment", "fragment header present")                 \
+  X(kIpv6RoutingHeader, "ipv6_routing_header", "routing header with segments left") \
+  /* Addresses (both families) */                                             \
+  X(kBadSource, "bad_source", "source is multicast/broadcast/unspecified/loopback/class E") \
+  X(kBadDestination, "bad_destination", "destination multicast/broadcast/unspecified/loopback") \
+  X(kLand, "land", "source address equals destination address")               \
+  X(kUnsupportedProtocol, "unsupported_protocol", "L4 protocol neither TCP nor ICMP") \
+  /* TCP */                                                                    \
+  X(kTcpTruncated, "tcp_truncated", "fewer than 20 bytes of TCP header")       \
+  X(kTcpBadOffset, "tcp_bad_offset", "data offset below 5 or beyond the segment") \
+  X(kTcpBadChecksum, "tcp_bad_checksum", "TCP checksum wrong")                 \
+  X(kTcpZeroPort, "tcp_zero_port", "source or destination port 0")             \
+  X(kTcpNoFlags, "tcp_no_flags", "no control bit set (null scan)")             \
+  X(kTcpSynFin, "tcp_syn_fin", "SYN and FIN together")                         \
+  X(kTcpSynRst, "tcp_syn_rst", "SYN and RST together")                         \
+  /* ICMPv4 / ICMPv6 / ND */                                                   \
+  X(kIcmpTruncated, "icmp_truncated", "ICMP message shorter than its header")  \
+  X(kIcmpBadChecksum, "icmp_bad_checksum", "ICMP/ICMPv6 checksum wrong")       \
+  X(kIcmpUnsupportedType, "icmp_unsupported_type", "ICMP type not handled (not echo request / NS / NA)") \
+  X(kNdBadHopLimit, "nd_bad_hop_limit", "ND message with hop limit other than 255") \
+  X(kNdBadMessage, "nd_bad_message", "ND code not 0, bad target or malformed option") \
+  X(kNdDuplicateAddressDetection, "nd_dad", "NS from the unspecified address (DAD probe)") \
+  /* Later layers append their reasons below this line. */
+
+enum class DropReason : uint8_t {
+#define SYNX_DROP_ENUM(name, json, help) name,
+  SYNX_DROP_REASONS(SYNX_DROP_ENUM)
+#undef SYNX_DROP_ENUM
+      kCount
+};
+
+inline constexpr int kDropReasonCount = static_cast<int>(DropReason::kCount);
+
+// The snake_case name used as counter / JSON key.
+constexpr std::string_view DropReasonName(DropReason r) {
+  constexpr std::string_view kNames[] = {
+#define SYNX_DROP_NAME(name, json, help) json,
+      SYNX_DROP_REASONS(SYNX_DROP_NAME)
+#undef SYNX_DROP_NAME
+  };
+  const auto i = static_cast<int>(r);
+  return i < kDropReasonCount ? kNames[i] : std::string_view("invalid");
+}
+
+// One line for operators: what the counter means.
+constexpr std::string_view DropReasonHelp(DropReason r) {
+  constexpr std::string_view kHelp[] = {
+#define SYNX_DROP_HELP(name, json, help) help,
+      SYNX_DROP_REASONS(SYNX_DROP_HELP)
+#undef SYNX_DROP_HELP
+  };
+  const auto i = static_cast<int>(r);
+  return i < kDropReasonCount ? kHelp[i] : std::string_view("invalid");
+}
+
+}  // namespace synx::wire
