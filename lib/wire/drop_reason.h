@@ -57,7 +57,16 @@ namespace synx::wire {
   X(kNdBadHopLimit, "nd_bad_hop_limit", "ND message with hop limit other than 255") \
   X(kNdBadMessage, "nd_bad_message", "ND code not 0, bad target or malformed option") \
   X(kNdDuplicateAddressDetection, "nd_dad", "NS from the unspecified address (DAD probe)") \
-  /* Later layers append their reasons below this line. */
+  /* Later layers append their reasons below this line. */                     \
+  /* host: ARP / ICMP echo / ND for the engine's own addresses (lib/host) */ \
+  X(kArpNotForUs, "arp_not_for_us", "ARP whose target address is not one of ours") \
+  X(kArpReplyUnsolicited, "arp_reply_unsolicited", "ARP reply for a neighbour nobody here is resolving") \
+  X(kEchoNotForUs, "echo_not_for_us", "ICMP echo request to an address that is not ours") \
+  X(kNdNotForUs, "nd_not_for_us", "neighbour solicitation for a target that is not ours") \
+  X(kNdAdvertUnsolicited, "nd_advert_unsolicited", "neighbour advertisement for a neighbour nobody here is resolving") \
+  X(kNdAdvertNoLinkAddr, "nd_advert_no_link_addr", "neighbour advertisement without a target link-layer address (RFC 4861 7.2.5)") \
+  X(kAddressConflict, "address_conflict", "another host claims one of our addresses") \
+  X(kOwnSource, "own_source", "source is one of our own addresses: looped back or spoofed") \
 
 enum class DropReason : uint8_t {
 #define SYNX_DROP_ENUM(name, json, help) name,
