@@ -296,20 +296,21 @@ def camel(name):
 
 
 def layout(pkt):
-  """(l3_offset, l4_offset, end) as scapy sees them; l4 is 0 for ARP."""
+  """(l3_offset, l4_offset, end) as scapy sees them; for ARP, l4 = end."""
   raw = bytes(pkt)
 
   def offset(cls):
     return len(raw) - len(bytes(pkt[cls]))
 
   l3 = offset(IP if IP in pkt else IPv6 if IPv6 in pkt else ARP)
-  l4 = 0
+  end = len(raw) - trailing_padding(pkt)
+  l4 = end
   for cls in (TCP, ICMP, ICMPv6EchoRequest, ICMPv6EchoReply, ICMPv6ND_NS,
               ICMPv6ND_NA):
     if cls in pkt:
       l4 = offset(cls)
       break
-  return l3, l4, len(raw) - trailing_padding(pkt)
+  return l3, l4, end
 
 
 def trailing_padding(pkt):
@@ -450,7 +451,7 @@ def generate():
   w('  std::string_view name;')
   w('  std::span<const uint8_t> bytes;')
   w('  uint16_t l3_offset;  // start of the IP / ARP header')
-  w('  uint16_t l4_offset;  // start of TCP / ICMP; 0 for ARP')
+  w('  uint16_t l4_offset;  // start of TCP / ICMP; `end` for ARP')
   w('  uint16_t end;        // length without Ethernet padding')
   w('};')
   w('')

@@ -661,7 +661,7 @@ struct GoldenFrame {
   std::string_view name;
   std::span<const uint8_t> bytes;
   uint16_t l3_offset;  // start of the IP / ARP header
-  uint16_t l4_offset;  // start of TCP / ICMP; 0 for ARP
+  uint16_t l4_offset;  // start of TCP / ICMP; `end` for ARP
   uint16_t end;        // length without Ethernet padding
 };
 
@@ -679,7 +679,7 @@ inline constexpr GoldenFrame kGoldenFrames[] = {
     {"ack_v4_data", kAckV4Data, 14, 34, 84},
     {"rst_v4", kRstV4, 14, 34, 54},
     {"fin_ack_v4", kFinAckV4, 14, 34, 66},
-    {"arp_request", kArpRequest, 14, 0, 42},
+    {"arp_request", kArpRequest, 14, 42, 42},
     {"echo_v4", kEchoV4, 14, 34, 98},
     {"echo_v4_ip_options", kEchoV4IpOptions, 14, 42, 106},
     {"echo_v6", kEchoV6, 14, 54, 118},
