@@ -1,0 +1,240 @@
+#include "flags.h"
+
+#include <cstdint>
+#include <string_view>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+ABSL_FLAG(std::string, role, "responder",
+          "responder or initiator. Neither is built yet: today synx brings up the port, "
+          "counts the frames it receives and frees them, whatever the role.");
+ABSL_FLAG(int64_t, port, 0, "DPDK port id to use (ports are numbered in probe order).");
+ABSL_FLAG(int64_t, duration, 0, "Run this many seconds; 0 runs until SIGINT/SIGTERM.");
+ABSL_FLAG(int64_t, stats_interval, 0,
+          "Print a live line every this many seconds (rx pps, rx total, tx total); 0 is off.");
+ABSL_FLAG(std::string, json, "",
+          "Write the final summary as JSON to this file, or to stdout with '-' (the "
+          "human-readable lines then go to stderr).");
+ABSL_FLAG(int64_t, mbufs, 8191,
+          "Packet mempool size, on the port's NUMA socket (2^n - 1 fits best).");
+ABSL_FLAG(int64_t, burst, 32, "Frames per rx burst, 1..512.");
+ABSL_FLAG(bool, verbose, false,
+          "Show DPDK's own log while starting (by default it is kept back and the "
+          "line that matters is quoted on failure).");
+
+namespace synx::app {
+namespace {
+
+struct FlagSpec {
+  const absl::CommandLineFlag* flag;
+  std::string_view value_name;  // shown in --help; empty for booleans
+};
+
+const std::vector<FlagSpec>& Specs() {
+  static const auto* specs = new std::vector<FlagSpec>{
+      {&absl::GetFlagReflectionHandle(FLAGS_role), "responder|initiator"},
+      {&absl::GetFlagReflectionHandle(FLAGS_port), "N"},
+      {&absl::GetFlagReflectionHandle(FLAGS_duration), "SECONDS"},
+      {&absl::GetFlagReflectionHandle(FLAGS_stats_interval), "SECONDS"},
+      {&absl::GetFlagReflectionHandle(FLAGS_json), "FILE|-"},
+      {&absl::GetFlagReflectionHandle(FLAGS_mbufs), "N"},
+      {&absl::GetFlagReflectionHandle(FLAGS_burst), "N"},
+      {&absl::GetFlagReflectionHandle(FLAGS_verbose), ""},
+  };
+  return *specs;
+}
+
+// Debian's Abseil has its own string_view type.
+std::string_view Sv(absl::string_view s) { return {s.data(), s.size()}; }
+
+// Abseil names cannot hold '-'; the command line spells them with '-'.
+std::string DisplayName(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) {
+    if (c == '_') c = '-';
+  }
+  return out;
+}
+
+std::string RegistryName(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) {
+    if (c == '-') c = '_';
+  }
+  return out;
+}
+
+const FlagSpec* FindSpec(std::string_view name) {
+  const std::string wanted = RegistryName(name);
+  for (const FlagSpec& spec : Specs()) {
+    if (Sv(spec.flag->Name()) == wanted) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+bool IsBool(const absl::CommandLineFlag& flag) { return flag.IsOfType<bool>(); }
+
+std::string_view ExpectedText(const absl::CommandLineFlag& flag) {
+  if (flag.IsOfType<bool>()) return "expected true or false";
+  if (flag.IsOfType<int64_t>()) return "expected an integer";
+  return "not a valid value";
+}
+
+// Word-wraps `text` to `width` columns, indenting continuation lines.
+std::string Wrap(std::string_view text, size_t first_column, size_t width) {
+  std::string out;
+  size_t column = first_column;
+  while (!text.empty()) {
+    const size_t space = text.find(' ');
+    const std::string_view word = text.substr(0, space);
+    text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+    if (column > first_column && column + 1 + word.size() > width) {
+      out += "\n" + std::string(first_column, ' ');
+      column = first_column;
+    } else if (column > first_column) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+  }
+  return out;
+}
+
+bool IsHelp(std::string_view arg) { return arg == "--help" || arg == "-h" || arg == "-help"; }
+
+}  // namespace
+
+CommandLine SplitCommandLine(int argc, const char* const* argv) {
+  CommandLine out;
+  out.eal_args.emplace_back(argc > 0 && argv[0] != nullptr ? argv[0] : "synx");
+  int i = 1;
+  for (; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") {
+      ++i;
+      break;
+    }
+    out.eal_args.emplace_back(argv[i]);
+  }
+  for (; i < argc; ++i) out.synx_args.emplace_back(argv[i]);
+
+  if (argc == 2 && IsHelp(argv[1])) out.help = true;
+  for (const std::string& arg : out.synx_args) {
+    if (IsHelp(arg)) out.help = true;
+  }
+  return out;
+}
+
+absl::StatusOr<FlagValues> ParseSynxFlags(std::span<const std::string> args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (arg.size() < 2 || arg[0] != '-' || arg == "--") {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "unexpected argument '%s' after '--' (synx flags look like --name=value)", arg));
+    }
+    std::string_view body = arg.substr(arg[1] == '-' ? 2 : 1);
+    std::string_view name = body;
+    std::string value;
+    bool has_value = false;
+    if (size_t eq = body.find('='); eq != std::string_view::npos) {
+      name = body.substr(0, eq);
+      value = std::string(body.substr(eq + 1));
+      has_value = true;
+    }
+
+    const FlagSpec* spec = FindSpec(name);
+    if (spec == nullptr && !has_value && name.substr(0, 2) == "no") {
+      // --noverbose
+      const FlagSpec* negated = FindSpec(name.substr(2));
+      if (negated != nullptr && IsBool(*negated->flag)) {
+        spec = negated;
+        value = "false";
+        has_value = true;
+      }
+    }
+    if (spec == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("unknown flag '%s' (synx -- --help lists the flags)", arg));
+    }
+    const std::string shown = DisplayName(name);
+    auto* flag = absl::FindCommandLineFlag(spec->flag->Name());
+    if (!has_value) {
+      if (IsBool(*flag)) {
+        value = "true";
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        return absl::InvalidArgumentError(
+            absl::StrFormat("--%s needs a value: --%s=%s", shown, shown, spec->value_name));
+      }
+    }
+    if (value.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("--%s=: empty value (expected %s)", shown,
+                          IsBool(*flag) ? "true or false" : spec->value_name));
+    }
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("--%s=%s: %s", shown, value, ExpectedText(*flag)));
+    }
+  }
+
+  FlagValues values;
+  values.role = absl::GetFlag(FLAGS_role);
+  values.port = absl::GetFlag(FLAGS_port);
+  values.duration = absl::GetFlag(FLAGS_duration);
+  values.stats_interval = absl::GetFlag(FLAGS_stats_interval);
+  values.json = absl::GetFlag(FLAGS_json);
+  values.mbufs = absl::GetFlag(FLAGS_mbufs);
+  values.burst = absl::GetFlag(FLAGS_burst);
+  values.verbose = absl::GetFlag(FLAGS_verbose);
+  return values;
+}
+
+std::string HelpText() {
+  std::string text =
+      "usage: synx [EAL options] -- [synx options]\n"
+      "\n"
+      "synx is a kernel-bypass TCP three-way-handshake engine on DPDK.\n"
+      "Status: the handshake roles are not built yet. Today synx brings up one DPDK\n"
+      "port, receives frames, counts them and frees them; it sends nothing.\n"
+      "\n"
+      "synx options (after --):\n";
+  for (const FlagSpec& spec : Specs()) {
+    const std::string name = DisplayName(Sv(spec.flag->Name()));
+    const std::string left =
+        spec.value_name.empty() ? absl::StrCat("--", name)
+                                : absl::StrFormat("--%s=%s", name, spec.value_name);
+    const std::string def = spec.flag->DefaultValue();
+    const std::string help =
+        absl::StrFormat("%s (default: %s)", spec.flag->Help(), def.empty() ? "none" : def);
+    absl::StrAppendFormat(&text, "  %-30s %s\n", left, Wrap(help, 33, 100));
+  }
+  text +=
+      "  --help                         This text.\n"
+      "\n"
+      "EAL options (before --), the ones used most:\n"
+      "  --vdev=net_af_packet0,iface=IF  a virtual port on a Linux interface (no NIC needed)\n"
+      "  -a 0000:01:00.0                 a NIC bound to vfio-pci (dpdk-devbind.py)\n"
+      "  -l 0                            the lcores to run on\n"
+      "  --no-huge -m 512                run without hugepages, with 512 MB of memory\n"
+      "  --no-pci                        skip the PCI scan\n"
+      "  --file-prefix=NAME              one per DPDK process running on the machine\n"
+      "All EAL options: https://doc.dpdk.org/guides-22.11/linux_gsg/linux_eal_parameters.html\n"
+      "Every kind of port, step by step: docs/running.md\n"
+      "\n"
+      "Exit codes: 0 ok, 1 runtime failure (EAL, port), 2 bad configuration.\n"
+      "\n"
+      "example: synx --no-huge -m 512 --no-pci --vdev=net_af_packet0,iface=veth0 -- "
+      "--duration=10 --stats-interval=1 --json=-\n";
+  return text;
+}
+
+}  // namespace synx::app

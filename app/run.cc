@@ -1,0 +1,116 @@
+#include "run.h"
+
+#include <csignal>
+#include <memory>
+#include <optional>
+
+#include "absl/strings/str_format.h"
+#include "diagnose.h"
+#include "io/dpdk_log.h"
+#include "io/eal.h"
+#include "io/port.h"
+#include "rx_loop.h"
+#include "summary.h"
+
+namespace synx::app {
+namespace {
+
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "written from a signal handler");
+
+extern "C" void OnStopSignal(int) { g_stop.store(true, std::memory_order_relaxed); }
+
+void InstallStopHandlers() {
+  struct sigaction action = {};
+  action.sa_handler = OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+void Line(FILE* out, const std::string& text) {
+  std::fprintf(out, "%s\n", text.c_str());
+  std::fflush(out);
+}
+
+}  // namespace
+
+int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_out) {
+  // Human-readable lines keep out of the way of JSON on stdout.
+  FILE* out = config.json_path == "-" ? stderr : stdout;
+
+  std::optional<io::DpdkLogCapture> capture;
+  if (!config.verbose) capture.emplace();
+  auto captured = [&] { return capture ? capture->Text() : std::string(); };
+
+  if (absl::Status status = io::InitEal(eal_args); !status.ok()) {
+    Line(stderr, "synx: " + ExplainEalFailure(status, eal_args, captured()));
+    return kExitRuntime;
+  }
+  InstallStopHandlers();
+
+  io::PortOptions port_options;
+  port_options.port_id = config.port_id;
+  port_options.queue_pairs = 1;
+  port_options.mbufs = config.mbufs;
+  absl::StatusOr<std::unique_ptr<io::Port>> opened = io::Port::Open(port_options);
+  if (!opened.ok()) {
+    Line(stderr, "synx: " + ExplainPortFailure(opened.status(), config.port_id, eal_args,
+                                               captured()));
+    io::CleanupEal().IgnoreError();
+    return kExitRuntime;
+  }
+  std::unique_ptr<io::Port> port = std::move(opened).value();
+  capture.reset();  // from here on DPDK logs to stderr as usual
+
+  Line(out, PortLine(port->info(), port->Link()));
+  Line(out, absl::StrFormat(
+                "synx: role=%s: the %s is not built yet; this build only counts received "
+                "frames (%s)",
+                RoleName(config.role), RoleName(config.role),
+                config.duration_s > 0 ? absl::StrFormat("for %us", config.duration_s)
+                                      : std::string("until SIGINT/SIGTERM")));
+
+  RxLoopOptions loop;
+  loop.port_id = port->id();
+  loop.queue_id = 0;
+  loop.burst = config.burst;
+  loop.duration_s = config.duration_s;
+  loop.stats_interval_s = config.stats_interval_s;
+  loop.stats_out = out;
+  const RxLoopResult result = RunRxLoop(loop, g_stop);
+
+  Summary summary;
+  summary.role = config.role;
+  summary.duration_s = result.elapsed_s;
+  summary.rx_packets = result.rx_packets;
+  summary.tx_packets = result.tx_packets;
+  summary.port = port->info();
+  summary.link = port->Link();
+
+  int exit_code = kExitOk;
+  if (absl::Status status = port->Close(); !status.ok()) {
+    Line(stderr, absl::StrCat("synx: ", status.message()));
+    exit_code = kExitRuntime;
+  }
+  // After the close: the device has handed back every mbuf it held, so
+  // anything still out is a leak.
+  summary.mempool_in_use_at_exit = io::MempoolInUse(port->mempool());
+  port.reset();
+  if (absl::Status status = io::CleanupEal(); !status.ok()) {
+    Line(stderr, absl::StrCat("synx: ", status.message()));
+    exit_code = kExitRuntime;
+  }
+
+  Line(out, SummaryLine(summary));
+  if (json_out != nullptr) {
+    const std::string json = SummaryJson(summary);
+    if (std::fputs(json.c_str(), json_out) < 0 || std::fflush(json_out) != 0) {
+      Line(stderr, absl::StrFormat("synx: --json=%s: write failed", config.json_path));
+      exit_code = kExitRuntime;
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace synx::app
