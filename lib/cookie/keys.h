@@ -101,8 +101,20 @@ class CookieKeys {
   bool ReadSlot(unsigned slot, SipKey* key, uint64_t* epoch) const;
 
   // The key a cookie naming `slot` must be checked with: only if the slot
-  // holds the current or the previous epoch.
+  // holds a live epoch (IsLive).
   bool ValidationKey(unsigned slot, SipKey* key) const;
+
+  // A slot's key may validate while it holds the current or the previous
+  // epoch. Also current + 1: a worker that read current_epoch_ just before
+  // the control thread published the next epoch into that slot, which
+  // another core may already have signed with. Advance keeps the two slots
+  // at {current, current - 1}, so this rejects only what a reader racing
+  // several rotations could see (and an empty slot).
+  static constexpr bool IsLive(uint64_t slot_epoch, uint64_t current) {
+    return slot_epoch != kNoEpoch && current != kNoEpoch &&
+           (slot_epoch == current || slot_epoch + 1 == current ||
+            slot_epoch == current + 1);
+  }
 
   // The current epoch's key and its slot, for making a cookie. False only if
   // rotation raced this reader several times in a row.
@@ -155,11 +167,7 @@ inline bool CookieKeys::ReadSlot(unsigned slot, SipKey* key,
 inline bool CookieKeys::ValidationKey(unsigned slot, SipKey* key) const {
   const uint64_t current = current_epoch_.load(std::memory_order_acquire);
   uint64_t epoch;
-  if (!ReadSlot(slot, key, &epoch)) return false;
-  // current + 1: this worker read current_epoch_ just before the control
-  // thread published the next epoch into `slot`; another core may already
-  // have signed with it. The slot pair never holds more than two epochs.
-  return epoch == current || epoch + 1 == current || epoch == current + 1;
+  return ReadSlot(slot, key, &epoch) && IsLive(epoch, current);
 }
 
 inline bool CookieKeys::SigningKey(SipKey* key, unsigned* slot) const {
