@@ -37,6 +37,7 @@ namespace synx::wire {
   X(kIpv6BadExtHeader, "ipv6_bad_ext_header", "extension header truncated or malformed") \
   X(kIpv6Fragment, "ipv6_fragment", "fragment header present")                 \
   X(kIpv6RoutingHeader, "ipv6_routing_header", "routing header with segments left") \
+  X(kIpv6UnknownOption, "ipv6_unknown_option", "hop-by-hop/destination option we do not implement whose type says discard (RFC 8200 4.2)") \
   /* Addresses (both families) */                                             \
   X(kBadSource, "bad_source", "source is multicast/broadcast/unspecified/loopback/class E") \
   X(kBadDestination, "bad_destination", "destination multicast/broadcast/unspecified/loopback") \

@@ -1,1 +1,458 @@
-// placeholder: being implemented
+// frame.cc — ParseFrame, the one parser of received bytes.
+//
+// Layout: one function per layer, each returning the DropReason it found
+// (kNone to go on) and filling the Frame as it goes. Within a layer the
+// checks run cheapest first: lengths and versions, then the checksum, then
+// anything that reads content the checksum protects. Every length is checked
+// against the bytes that remain before the bytes are read, and every loop is
+// bounded by a header length that was checked first.
+
+#include "wire/frame.h"
+
+#include <cstring>
+
+#include "wire/bytes.h"
+
+namespace synx::wire {
+namespace {
+
+constexpr size_t kEthAddrsLen = 12;  // destination + source MAC
+constexpr size_t kVlanTagLen = 4;
+constexpr size_t kArpLen = 28;       // Ethernet/IPv4 ARP (RFC 826)
+constexpr size_t kIpv4MinHeaderLen = 20;
+constexpr size_t kIpv6HeaderLen = 40;
+constexpr size_t kTcpMinHeaderLen = 20;
+constexpr size_t kIcmpEchoLen = 8;   // type, code, checksum, id, sequence
+constexpr size_t kNdMinLen = 24;     // RFC 4861 §4.3/§4.4: header + target
+constexpr size_t kIpv6ExtMinLen = 8; // RFC 8200 §4: in 8-octet units
+
+constexpr uint16_t kArpHtypeEthernet = 1;
+constexpr uint8_t kArpHlenEthernet = 6;
+constexpr uint8_t kArpPlenIpv4 = 4;
+
+// IPv4 option types (RFC 791 §3.1).
+constexpr uint8_t kIpOptEol = 0;
+constexpr uint8_t kIpOptNop = 1;
+constexpr uint8_t kIpOptLsrr = 131;
+constexpr uint8_t kIpOptSsrr = 137;
+
+// IPv4 flags/fragment-offset word: MF and the 13-bit offset. DF and the
+// reserved bit say nothing about fragmentation.
+constexpr uint16_t kIpv4FragmentMask = 0x3fff;
+
+// IPv6 next-header values (RFC 8200 §4).
+constexpr uint8_t kIpv6HopByHop = 0;
+constexpr uint8_t kIpv6Routing = 43;
+constexpr uint8_t kIpv6FragmentHeader = 44;
+constexpr uint8_t kIpv6DestOpts = 60;
+
+// RFC 8200 §4.2 option types and the two high-order "action" bits.
+constexpr uint8_t kIpv6OptPad1 = 0;
+constexpr uint8_t kIpv6OptActionMask = 0xc0;
+
+constexpr uint8_t kIcmpTypeEchoRequest = 8;
+constexpr uint8_t kIcmpv6TypeEchoRequest = 128;
+constexpr uint8_t kIcmpv6TypeNeighborSolicit = 135;
+constexpr uint8_t kIcmpv6TypeNeighborAdvert = 136;
+constexpr uint8_t kNdHopLimit = 255;             // RFC 4861 §7.1.1/§7.1.2
+constexpr uint8_t kNaFlagSolicited = 0x40;       // RFC 4861 §4.4
+constexpr uint8_t kNdOptSourceLinkAddr = 1;      // RFC 4861 §4.6.1
+constexpr uint8_t kNdOptTargetLinkAddr = 2;
+
+inline std::span<const uint8_t> Span(const uint8_t* p, size_t n) { return {p, n}; }
+
+// ff02::1:ffXX:XXXX (RFC 4291 §2.7.1).
+bool IsSolicitedNodeMulticast(const IpAddr& a) {
+  static constexpr uint8_t kPrefix[13] = {0xff, 0x02, 0, 0, 0, 0, 0,
+                                          0,    0,    0, 0, 0x01, 0xff};
+  return std::memcmp(a.b.data(), kPrefix, sizeof(kPrefix)) == 0;
+}
+
+// ff02::1, all nodes.
+bool IsAllNodesMulticast(const IpAddr& a) {
+  static constexpr std::array<uint8_t, 16> kAllNodes = {
+      0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
+  return a.b == kAllNodes;
+}
+
+// Whether the PMD's verdict settles the checksum; `bad` is set when it says
+// the checksum is wrong.
+inline bool NeedsSoftwareCheck(ChecksumStatus s, bool* bad) {
+  *bad = s == ChecksumStatus::kBad;
+  return s == ChecksumStatus::kUnknown;
+}
+
+// ---------------------------------------------------------------- L4 ----
+
+DropReason ParseTcp(const uint8_t* p, ChecksumStatus cs, Frame& f) {
+  const size_t len = f.end - f.l4_offset;
+  if (len < kTcpMinHeaderLen) return DropReason::kTcpTruncated;
+  const uint8_t* t = p + f.l4_offset;
+  const size_t header_len = (size_t{t[12]} >> 4) << 2;
+  if (header_len < kTcpMinHeaderLen || header_len > len) {
+    return DropReason::kTcpBadOffset;
+  }
+  bool bad = false;
+  if (NeedsSoftwareCheck(cs, &bad)) {
+    // MUST-2/3: the pseudo-header is part of the checksum.
+    const uint32_t pseudo =
+        PseudoHeaderSum(f.src, f.dst, kProtoTcp, static_cast<uint32_t>(len));
+    bad = !ChecksumVerifies(pseudo, Span(t, len));
+  }
+  if (bad) return DropReason::kTcpBadChecksum;
+
+  TcpSegment& s = f.tcp;
+  s.sport = Load16(t);
+  s.dport = Load16(t + 2);
+  if (s.sport == 0 || s.dport == 0) return DropReason::kTcpZeroPort;
+  // Byte 13 holds CWR..FIN; the reserved bits and AE (byte 12's low nibble)
+  // are ignored on input.
+  s.flags = TcpFlags(t[13]);
+  if (s.flags.bits() == 0) return DropReason::kTcpNoFlags;
+  if (s.flags.syn() && s.flags.fin()) return DropReason::kTcpSynFin;
+  if (s.flags.syn() && s.flags.rst()) return DropReason::kTcpSynRst;
+  s.seq = SeqNum(Load32(t + 4));
+  // RFC 9293 §3.1: the acknowledgment field is meaningful only with ACK.
+  s.ack = SeqNum(s.flags.ack() ? Load32(t + 8) : 0);
+  s.window = Load16(t + 14);
+  s.header_len = static_cast<uint16_t>(header_len);
+  s.payload_len = static_cast<uint16_t>(len - header_len);
+  s.options = ParseTcpOptions(Span(t + kTcpMinHeaderLen, header_len - kTcpMinHeaderLen),
+                              s.flags.syn());
+  f.kind = FrameKind::kTcp;
+  return DropReason::kNone;
+}
+
+DropReason ParseIcmpv4(const uint8_t* p, ChecksumStatus cs, Frame& f) {
+  const size_t len = f.end - f.l4_offset;
+  if (len < kIcmpEchoLen) return DropReason::kIcmpTruncated;
+  const uint8_t* m = p + f.l4_offset;
+  bool bad = false;
+  // RFC 792: over the ICMP message only, no pseudo-header.
+  if (NeedsSoftwareCheck(cs, &bad)) bad = !ChecksumVerifies(0, Span(m, len));
+  if (bad) return DropReason::kIcmpBadChecksum;
+  IcmpMessage& icmp = f.icmp;
+  icmp.type = m[0];
+  icmp.code = m[1];
+  if (icmp.type != kIcmpTypeEchoRequest || icmp.code != 0) {
+    return DropReason::kIcmpUnsupportedType;
+  }
+  icmp.id = Load16(m + 4);
+  icmp.sequence = Load16(m + 6);
+  f.kind = FrameKind::kIcmpEchoRequest;
+  return DropReason::kNone;
+}
+
+// RFC 4861 §7.1.1 (NS) / §7.1.2 (NA) validity checks; the checksum is
+// already verified.
+DropReason ParseNeighborDiscovery(const uint8_t* m, size_t len, Frame& f) {
+  IcmpMessage& icmp = f.icmp;
+  const bool solicit = icmp.type == kIcmpv6TypeNeighborSolicit;
+  // Hop limit 255 proves the sender is on-link: a router would have
+  // decremented it.
+  if (f.ttl != kNdHopLimit) return DropReason::kNdBadHopLimit;
+  if (icmp.code != 0) return DropReason::kNdBadMessage;
+  if (len < kNdMinLen) return DropReason::kIcmpTruncated;
+  icmp.target = IpAddr::V6Bytes(m + 8);
+  if (icmp.target.IsMulticast()) return DropReason::kNdBadMessage;
+  if (!solicit && (m[4] & kNaFlagSolicited) && f.dst.IsMulticast()) {
+    return DropReason::kNdBadMessage;  // §7.1.2: solicited NA is unicast
+  }
+  const uint8_t want = solicit ? kNdOptSourceLinkAddr : kNdOptTargetLinkAddr;
+  // Each option is at least 8 bytes, so this runs at most len / 8 times.
+  size_t i = kNdMinLen;
+  while (i < len) {
+    if (len - i < 2) return DropReason::kNdBadMessage;
+    const size_t opt_len = size_t{m[i + 1]} << 3;
+    if (opt_len == 0 || opt_len > len - i) return DropReason::kNdBadMessage;
+    // An Ethernet link-layer address option is 8 bytes; a longer one still
+    // starts with the 6-byte address. The last one wins.
+    if (m[i] == want) {
+      std::memcpy(icmp.link_addr.b.data(), m + i + 2, 6);
+      icmp.has_link_addr = true;
+    }
+    i += opt_len;
+  }
+  f.kind = solicit ? FrameKind::kNeighborSolicit : FrameKind::kNeighborAdvert;
+  return DropReason::kNone;
+}
+
+DropReason ParseIcmpv6(const uint8_t* p, ChecksumStatus cs, Frame& f) {
+  const size_t len = f.end - f.l4_offset;
+  if (len < kIcmpEchoLen) return DropReason::kIcmpTruncated;
+  const uint8_t* m = p + f.l4_offset;
+  bool bad = false;
+  if (NeedsSoftwareCheck(cs, &bad)) {
+    // RFC 4443 §2.3: ICMPv6 includes the pseudo-header.
+    const uint32_t pseudo =
+        PseudoHeaderSum(f.src, f.dst, kProtoIcmpv6, static_cast<uint32_t>(len));
+    bad = !ChecksumVerifies(pseudo, Span(m, len));
+  }
+  if (bad) return DropReason::kIcmpBadChecksum;
+  IcmpMessage& icmp = f.icmp;
+  icmp.type = m[0];
+  icmp.code = m[1];
+  switch (icmp.type) {
+    case kIcmpv6TypeEchoRequest:
+      if (icmp.code != 0) return DropReason::kIcmpUnsupportedType;
+      icmp.id = Load16(m + 4);
+      icmp.sequence = Load16(m + 6);
+      f.kind = FrameKind::kIcmpEchoRequest;
+      return DropReason::kNone;
+    case kIcmpv6TypeNeighborSolicit:
+    case kIcmpv6TypeNeighborAdvert:
+      return ParseNeighborDiscovery(m, len, f);
+    default:
+      return DropReason::kIcmpUnsupportedType;
+  }
+}
+
+// ---------------------------------------------------------------- L3 ----
+
+// RFC 791 §3.1 option list. Only walked to find source routes and malformed
+// lists; nothing in it is kept.
+DropReason CheckIpv4Options(const uint8_t* o, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    const uint8_t kind = o[i];
+    if (kind == kIpOptEol) break;
+    if (kind == kIpOptNop) {
+      ++i;
+      continue;
+    }
+    if (n - i < 2) return DropReason::kIpv4BadOptions;
+    const uint8_t len = o[i + 1];
+    if (len < 2 || len > n - i) return DropReason::kIpv4BadOptions;
+    // MUST-50/53 allow source-routed SYNs; a handshake engine on the open
+    // network gains nothing from them and they invite spoofing, so they are
+    // dropped (documented deviation, handshake-rules.md §A "IP options").
+    if (kind == kIpOptLsrr || kind == kIpOptSsrr) return DropReason::kIpv4SourceRoute;
+    i += len;
+  }
+  return DropReason::kNone;
+}
+
+// MUST-46/57/63 and RFC 1812 §5.3.7 martians.
+DropReason CheckIpv4Addresses(const Frame& f) {
+  const IpAddr& s = f.src;
+  if (s.IsMulticast() || s.IsLimitedBroadcast() || s.IsUnspecified() ||
+      s.IsLoopback() || s.IsReservedClassE()) {
+    return DropReason::kBadSource;
+  }
+  if (s == f.dst) return DropReason::kLand;
+  const IpAddr& d = f.dst;
+  if (d.IsMulticast() || d.IsLimitedBroadcast() || d.IsUnspecified() ||
+      d.IsLoopback()) {
+    return DropReason::kBadDestination;
+  }
+  return DropReason::kNone;
+}
+
+DropReason ParseIpv4(const uint8_t* p, size_t n, ChecksumStatus ip_cs,
+                     ChecksumStatus l4_cs, Frame& f) {
+  const size_t l3 = f.l3_offset;
+  const size_t avail = n - l3;
+  if (avail < kIpv4MinHeaderLen) return DropReason::kTruncated;
+  const uint8_t* ip = p + l3;
+  if ((ip[0] >> 4) != 4) return DropReason::kIpv4BadVersion;
+  const size_t ihl = size_t{ip[0] & 0x0fu} << 2;
+  if (ihl < kIpv4MinHeaderLen) return DropReason::kIpv4BadIhl;
+  const size_t total = Load16(ip + 2);
+  if (total > avail || total < kIpv4MinHeaderLen) return DropReason::kIpv4BadLength;
+  if (ihl > total) return DropReason::kIpv4BadIhl;
+  bool bad = false;
+  if (NeedsSoftwareCheck(ip_cs, &bad)) bad = !ChecksumVerifies(0, Span(ip, ihl));
+  if (bad) return DropReason::kIpv4BadChecksum;
+  // A handshake engine never needs reassembly; fragments of a SYN are an
+  // evasion technique, not a use case.
+  if (Load16(ip + 6) & kIpv4FragmentMask) return DropReason::kIpv4Fragment;
+  if (ihl > kIpv4MinHeaderLen) {
+    const DropReason r = CheckIpv4Options(ip + kIpv4MinHeaderLen, ihl - kIpv4MinHeaderLen);
+    if (r != DropReason::kNone) return r;
+  }
+
+  f.family = Family::kV4;
+  f.ttl = ip[8];
+  f.end = static_cast<uint16_t>(l3 + total);  // Ethernet padding trimmed
+  f.l4_offset = static_cast<uint16_t>(l3 + ihl);
+  f.src = IpAddr::V4Bytes(ip + 12);
+  f.dst = IpAddr::V4Bytes(ip + 16);
+  const uint8_t proto = ip[9];
+  if (proto != kProtoTcp && proto != kProtoIcmp) return DropReason::kUnsupportedProtocol;
+  const DropReason r = CheckIpv4Addresses(f);
+  if (r != DropReason::kNone) return r;
+  return proto == kProtoTcp ? ParseTcp(p, l4_cs, f) : ParseIcmpv4(p, l4_cs, f);
+}
+
+// RFC 8200 §4.2 TLV options of a hop-by-hop or destination-options header.
+// synx implements none of them, so every type is "unrecognized": types whose
+// two high-order bits are 00 are skipped, all others mean "discard".
+DropReason CheckIpv6Options(const uint8_t* o, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    const uint8_t type = o[i];
+    if (type == kIpv6OptPad1) {
+      ++i;
+      continue;
+    }
+    if (n - i < 2) return DropReason::kIpv6BadExtHeader;
+    const size_t len = 2 + size_t{o[i + 1]};
+    if (len > n - i) return DropReason::kIpv6BadExtHeader;
+    if (type & kIpv6OptActionMask) return DropReason::kIpv6UnknownOption;
+    i += len;
+  }
+  return DropReason::kNone;
+}
+
+// MUST-46/57/63 for IPv6, with the two ND exceptions: DAD probes come from
+// ::, and NS/NA travel to multicast groups (RFC 4861 §7.2.2, §7.2.6).
+DropReason CheckIpv6Addresses(const Frame& f, int icmp_type) {
+  const IpAddr& s = f.src;
+  if (s.IsUnspecified()) {
+    return icmp_type == kIcmpv6TypeNeighborSolicit
+               ? DropReason::kNdDuplicateAddressDetection
+               : DropReason::kBadSource;
+  }
+  // RFC 4291 §2.5.5.2: ::ffff:0:0/96 never appears on the wire; Linux drops
+  // such sources as well (ip6_rcv_core).
+  if (s.IsMulticast() || s.IsLoopback() || s.IsV4MappedV6()) {
+    return DropReason::kBadSource;
+  }
+  if (s == f.dst) return DropReason::kLand;
+  const IpAddr& d = f.dst;
+  if (d.IsMulticast()) {
+    const bool nd_group =
+        (icmp_type == kIcmpv6TypeNeighborSolicit && IsSolicitedNodeMulticast(d)) ||
+        (icmp_type == kIcmpv6TypeNeighborAdvert && IsAllNodesMulticast(d));
+    if (!nd_group) return DropReason::kBadDestination;
+  }
+  if (d.IsUnspecified() || d.IsLoopback()) return DropReason::kBadDestination;
+  return DropReason::kNone;
+}
+
+DropReason ParseIpv6(const uint8_t* p, size_t n, ChecksumStatus l4_cs, Frame& f) {
+  const size_t l3 = f.l3_offset;
+  const size_t avail = n - l3;
+  if (avail < kIpv6HeaderLen) return DropReason::kTruncated;
+  const uint8_t* ip = p + l3;
+  if ((ip[0] >> 4) != 6) return DropReason::kIpv6BadVersion;
+  const size_t payload = Load16(ip + 4);
+  // 0 announces a jumbogram (RFC 2675), which an Ethernet frame cannot be.
+  if (payload == 0 || payload > avail - kIpv6HeaderLen) return DropReason::kIpv6BadLength;
+
+  f.family = Family::kV6;
+  f.ttl = ip[7];
+  f.end = static_cast<uint16_t>(l3 + kIpv6HeaderLen + payload);
+  f.src = IpAddr::V6Bytes(ip + 8);
+  f.dst = IpAddr::V6Bytes(ip + 24);
+
+  const size_t end = f.end;
+  size_t off = l3 + kIpv6HeaderLen;
+  uint8_t next = ip[6];
+  for (int count = 0;; ++count) {
+    if (next == kProtoTcp || next == kProtoIcmpv6) break;
+    if (next == kIpv6FragmentHeader) return DropReason::kIpv6Fragment;
+    // Anything else that is not walked (no-next-header 59, AH, ESP,
+    // mobility, UDP, ...) ends here.
+    if (next != kIpv6HopByHop && next != kIpv6DestOpts && next != kIpv6Routing) {
+      return DropReason::kUnsupportedProtocol;
+    }
+    if (count == kMaxIpv6ExtHeaders) return DropReason::kIpv6ExtHeaderLimit;
+    // RFC 8200 §4.1: hop-by-hop only immediately after the IPv6 header.
+    if (next == kIpv6HopByHop && count != 0) return DropReason::kIpv6BadExtHeader;
+    if (end - off < kIpv6ExtMinLen) return DropReason::kIpv6BadExtHeader;
+    const uint8_t* h = p + off;
+    const size_t len = (size_t{h[1]} + 1) << 3;
+    if (len > end - off) return DropReason::kIpv6BadExtHeader;
+    if (next == kIpv6Routing) {
+      // RFC 8200 §4.4: with segments left 0 the header is ignored; with
+      // more we would be an intermediate hop, which a handshake engine
+      // never is (and RH0 is deprecated, RFC 5095).
+      if (h[3] != 0) return DropReason::kIpv6RoutingHeader;
+    } else {
+      const DropReason r = CheckIpv6Options(h + 2, len - 2);
+      if (r != DropReason::kNone) return r;
+    }
+    next = h[0];
+    off += len;
+  }
+  f.l4_offset = static_cast<uint16_t>(off);
+
+  // The ICMPv6 type decides the ND address exceptions; it is only a peek,
+  // the checksum that covers it is verified before the message is used.
+  const int icmp_type = (next == kProtoIcmpv6 && off < end) ? p[off] : -1;
+  const DropReason r = CheckIpv6Addresses(f, icmp_type);
+  if (r != DropReason::kNone) return r;
+  return next == kProtoTcp ? ParseTcp(p, l4_cs, f) : ParseIcmpv6(p, l4_cs, f);
+}
+
+DropReason ParseArp(const uint8_t* p, size_t n, Frame& f) {
+  const size_t l3 = f.l3_offset;
+  if (n - l3 < kArpLen) return DropReason::kTruncated;
+  const uint8_t* a = p + l3;
+  if (Load16(a) != kArpHtypeEthernet || Load16(a + 2) != kEtherTypeIpv4 ||
+      a[4] != kArpHlenEthernet || a[5] != kArpPlenIpv4) {
+    return DropReason::kArpBadHeader;
+  }
+  ArpMessage& arp = f.arp;
+  arp.op = Load16(a + 6);
+  if (arp.op != kArpOpRequest && arp.op != kArpOpReply) {
+    return DropReason::kArpUnsupportedOp;
+  }
+  std::memcpy(arp.sha.b.data(), a + 8, 6);
+  arp.spa = IpAddr::V4Bytes(a + 14);
+  std::memcpy(arp.tha.b.data(), a + 18, 6);
+  arp.tpa = IpAddr::V4Bytes(a + 24);
+  // Address policy for ARP (probes from 0.0.0.0, gratuitous ARP with
+  // spa == tpa) is the host layer's: both are legitimate here.
+  f.family = Family::kV4;
+  f.end = static_cast<uint16_t>(l3 + kArpLen);
+  f.l4_offset = f.end;
+  f.kind = FrameKind::kArp;
+  return DropReason::kNone;
+}
+
+// ---------------------------------------------------------------- L2 ----
+
+DropReason ParseEthernet(const uint8_t* p, size_t n, ChecksumStatus ip_cs,
+                         ChecksumStatus l4_cs, Frame& f) {
+  if (n < kEthAddrsLen + 2) return DropReason::kTruncated;
+  std::memcpy(f.dst_mac.b.data(), p, 6);
+  std::memcpy(f.src_mac.b.data(), p + 6, 6);
+  size_t type_at = kEthAddrsLen;
+  uint16_t type = Load16(p + type_at);
+  // 802.1Q inside 802.1ad, or either alone; the tag order is not policed.
+  while (type == kEtherTypeVlan || type == kEtherTypeQinQ) {
+    if (f.vlan_count == kMaxVlanTags) return DropReason::kVlanTooDeep;
+    if (n - type_at < 2 + kVlanTagLen) return DropReason::kTruncated;
+    f.vlan_tci[f.vlan_count++] = Load16(p + type_at + 2);
+    type_at += kVlanTagLen;
+    type = Load16(p + type_at);
+  }
+  f.l3_offset = static_cast<uint16_t>(type_at + 2);
+  switch (type) {
+    case kEtherTypeIpv4:
+      return ParseIpv4(p, n, ip_cs, l4_cs, f);
+    case kEtherTypeIpv6:
+      return ParseIpv6(p, n, l4_cs, f);
+    case kEtherTypeArp:
+      return ParseArp(p, n, f);
+    default:
+      return DropReason::kUnknownEtherType;
+  }
+}
+
+}  // namespace
+
+Frame ParseFrame(std::span<const uint8_t> bytes, ChecksumStatus ip_checksum,
+                 ChecksumStatus l4_checksum) {
+  Frame f;
+  // Offsets are 16-bit; a single mbuf segment never holds more, and a
+  // longer span could only make an IP length check fail later.
+  const size_t n = bytes.size() < 0xffff ? bytes.size() : 0xffff;
+  f.drop = ParseEthernet(bytes.data(), n, ip_checksum, l4_checksum, f);
+  if (f.drop != DropReason::kNone) f.kind = FrameKind::kDrop;
+  return f;
+}
+
+}  // namespace synx::wire
