@@ -68,6 +68,20 @@ namespace synx::wire {
   X(kNdAdvertNoLinkAddr, "nd_advert_no_link_addr", "neighbour advertisement without a target link-layer address (RFC 4861 7.2.5)") \
   X(kAddressConflict, "address_conflict", "another host claims one of our addresses") \
   X(kOwnSource, "own_source", "source is one of our own addresses: looped back or spoofed") \
+  /* tcp: the connection rules (lib/tcp) */                                   \
+  X(kTcpRstNoConnection, "tcp_rst_no_connection", "RST for no connection: never answered (RFC 9293 3.10.7.1)") \
+  X(kTcpClosedPort, "tcp_closed_port", "segment to an address:port nobody listens on, --closed-port=drop") \
+  X(kTcpRstRateLimited, "tcp_rst_rate_limited", "RST to an unmatched segment suppressed by the per-core rate limit") \
+  X(kTcpRstToListener, "tcp_rst_to_listener", "RST to a listener: ignored (RFC 9293 3.10.7.2)") \
+  X(kTcpListenNoSynAck, "tcp_listen_no_syn_ack", "segment to a listener with none of SYN, ACK, RST (a lone FIN, PSH, URG)") \
+  X(kTcpCookieMssTooSmall, "tcp_cookie_mss_too_small", "SYN with an MSS below the cookie table floor while cookies are on") \
+  X(kTcpCookieNoKey, "tcp_cookie_no_key", "SYN for a cookie while no signing key could be read") \
+  X(kTcpTableFull, "tcp_table_full", "SYN needing a table entry while the table is full and cookies are off") \
+  X(kTcpOutOfWindow, "tcp_out_of_window", "RST outside the receive window (RFC 5961 3.2)") \
+  X(kTcpAckRateLimited, "tcp_ack_rate_limited", "challenge or out-of-window ACK suppressed by the per-flow limit (RFC 5961 7)") \
+  X(kTcpNoAck, "tcp_no_ack", "segment without ACK to a connection (RFC 9293 3.10.7.4 fifth)") \
+  X(kTcpTsMissing, "tcp_ts_missing", "segment without timestamps after they were agreed (RFC 7323 3.2)") \
+  X(kTcpUnexpectedState, "tcp_unexpected_state", "entry in a state this role never stores") \
 
 enum class DropReason : uint8_t {
 #define SYNX_DROP_ENUM(name, json, help) name,

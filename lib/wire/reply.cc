@@ -24,8 +24,8 @@ constexpr size_t kIcmpChecksumOffset = 2;
 constexpr size_t kIcmpEchoHeaderLen = 8;
 constexpr size_t kArpLen = 28;  // Ethernet / IPv4 ARP (RFC 826)
 
-constexpr uint8_t kIcmpEchoReply = 0;       // RFC 792
-constexpr uint8_t kIcmpv6EchoReply = 129;   // RFC 4443 §4.2
+constexpr uint8_t kIcmpEchoReply = 0;      // RFC 792
+constexpr uint8_t kIcmpv6EchoReply = 129;  // RFC 4443 §4.2
 constexpr uint8_t kIcmpv6NeighborAdvert = 136;
 constexpr uint16_t kIpv4DontFragment = 0x4000;
 constexpr uint16_t kArpHardwareEthernet = 1;
@@ -116,7 +116,8 @@ size_t WriteTcpReply(std::span<uint8_t> buf, const Frame& in, const TcpReply& r,
   // RFC 9293 §3.1: the acknowledgment field means something only with ACK;
   // without it the field is sent as zero, whatever `r.ack` holds.
   Store32(tcp + 8, r.flags.ack() ? r.ack.value() : 0);
-  tcp[12] = static_cast<uint8_t>(tcp_len << 2);  // data offset (tcp_len / 4) << 4
+  // Data offset in 32-bit words, high nibble: (tcp_len / 4) << 4.
+  tcp[12] = static_cast<uint8_t>(tcp_len << 2);
   tcp[13] = r.flags.bits();
   Store16(tcp + 14, r.window);
   Store16(tcp + 16, 0);
@@ -164,9 +165,8 @@ size_t WriteArpReply(std::span<uint8_t> buf, const Frame& in,
 }
 
 size_t WriteEchoReply(std::span<uint8_t> buf, const Frame& in, uint8_t ttl) {
-  if (in.kind != FrameKind::kIcmpEchoRequest ||
-      in.l3_offset < kEthHeaderLen || in.l4_offset > in.end ||
-      in.end > buf.size() || !FamilyConsistent(in)) {
+  if (in.kind != FrameKind::kIcmpEchoRequest || in.l3_offset < kEthHeaderLen ||
+      in.l4_offset > in.end || in.end > buf.size() || !FamilyConsistent(in)) {
     return 0;
   }
   const size_t icmp_len = in.l4_len();

@@ -28,10 +28,10 @@ constexpr uint16_t kVlanLen = 4;
 constexpr uint16_t kIpv4Len = 20;
 constexpr uint16_t kIpv4OptionsLen = 8;  // NOP + router alert, padded
 constexpr uint16_t kIpv6Len = 40;
-constexpr uint16_t kHopByHopLen = 8;     // router alert, padded
+constexpr uint16_t kHopByHopLen = 8;  // router alert, padded
 constexpr uint16_t kArpLen = 28;
 constexpr uint16_t kIcmpEchoHeaderLen = 8;
-constexpr uint16_t kNsLen = 32;          // header, target, source LL option
+constexpr uint16_t kNsLen = 32;  // header, target, source LL option
 
 MacAddr Mac(const uint8_t (&b)[6]) {
   MacAddr m;
@@ -184,12 +184,12 @@ std::vector<GoldenCase> Cases() {
     cases.push_back({"syn_v6_hbh", f});
   }
   cases.push_back({"ack_v4_ts", TcpV4(Established(TcpFlags::kAck))});
-  cases.push_back({"ack_v4_data",
-                   TcpV4(Established(TcpFlags::kPsh | TcpFlags::kAck,
-                                     g::kAckDataLen))});
+  cases.push_back(
+      {"ack_v4_data",
+       TcpV4(Established(TcpFlags::kPsh | TcpFlags::kAck, g::kAckDataLen))});
   // The ACK field of a segment without ACK reads as zero (frame.h).
-  cases.push_back({"rst_v4", TcpV4(Segment(TcpFlags::kRst, g::kPeerIsn + 1, 0,
-                                           0, 20))});
+  cases.push_back(
+      {"rst_v4", TcpV4(Segment(TcpFlags::kRst, g::kPeerIsn + 1, 0, 0, 20))});
   cases.push_back(
       {"fin_ack_v4", TcpV4(Established(TcpFlags::kFin | TcpFlags::kAck))});
   {
@@ -240,10 +240,10 @@ std::vector<GoldenCase> Cases() {
 std::string Describe(const TcpOptions& o) {
   return "mss=" + std::to_string(o.mss) +
          " ws=" + (o.has_window_scale ? std::to_string(o.window_scale) : "-") +
-         " sack=" + std::to_string(o.sack_permitted) +
-         " ts=" + (o.has_timestamps ? std::to_string(o.ts_val) + "/" +
-                                          std::to_string(o.ts_ecr)
-                                    : "-") +
+         " sack=" + std::to_string(o.sack_permitted) + " ts=" +
+         (o.has_timestamps
+              ? std::to_string(o.ts_val) + "/" + std::to_string(o.ts_ecr)
+              : "-") +
          " tfo=" + std::to_string(o.has_fast_open) + "/" +
          std::to_string(o.fast_open_cookie_len) +
          " malformed=" + std::to_string(o.malformed);
@@ -339,8 +339,9 @@ INSTANTIATE_TEST_SUITE_P(Golden, GoldenFrameTest, testing::ValuesIn(Cases()),
 TEST(GoldenFrameCoverageTest, EveryGoldenInputHasACase) {
   const std::vector<GoldenCase> cases = Cases();
   for (const g::GoldenFrame& f : g::kGoldenFrames) {
-    EXPECT_TRUE(std::any_of(cases.begin(), cases.end(),
-                            [&](const GoldenCase& c) { return c.name == f.name; }))
+    EXPECT_TRUE(
+        std::any_of(cases.begin(), cases.end(),
+                    [&](const GoldenCase& c) { return c.name == f.name; }))
         << f.name;
   }
   EXPECT_EQ(cases.size(), std::size(g::kGoldenFrames));
