@@ -23,14 +23,16 @@ HostAction Verdict(HostVerdict v) {
 // A sender using one of our addresses: our own frame come back (same MAC),
 // or another host configured with our address.
 DropReason ClaimsOurAddress(const HostConfig& c, const wire::MacAddr& sender) {
-  return sender == c.mac ? DropReason::kOwnSource : DropReason::kAddressConflict;
+  return sender == c.mac ? DropReason::kOwnSource
+                         : DropReason::kAddressConflict;
 }
 
 // Sets `a` to learn ip → mac when we hold an entry for ip (RFC 826 merge,
 // RFC 4861 §7.2.5: only entries that exist are updated).
-void MaybeLearn(HostAction* a, const NeighborCache* cache, const wire::IpAddr& ip,
-                const wire::MacAddr& mac) {
-  if (cache == nullptr || mac.IsMulticast() || mac.IsZero() || !cache->Contains(ip)) {
+void MaybeLearn(HostAction* a, const NeighborCache* cache,
+                const wire::IpAddr& ip, const wire::MacAddr& mac) {
+  if (cache == nullptr || mac.IsMulticast() || mac.IsZero() ||
+      !cache->Contains(ip)) {
     return;
   }
   a->learn = true;
@@ -41,7 +43,8 @@ void MaybeLearn(HostAction* a, const NeighborCache* cache, const wire::IpAddr& i
 HostAction DecideArp(const HostConfig& c, const wire::Frame& f,
                      const NeighborCache* cache) {
   const wire::ArpMessage& arp = f.arp;
-  if (arp.sha.IsMulticast() || arp.sha.IsZero()) return Drop(DropReason::kBadSource);
+  if (arp.sha.IsMulticast() || arp.sha.IsZero())
+    return Drop(DropReason::kBadSource);
   if (c.IsOwn(arp.spa)) return Drop(ClaimsOurAddress(c, arp.sha));
 
   HostAction a;
@@ -79,7 +82,8 @@ HostAction DecideSolicit(const HostConfig& c, const wire::Frame& f,
   // RFC 4861 §7.2.3: a solicitation whose target is not ours is discarded.
   if (!c.IsOwn(f.icmp.target)) return Drop(DropReason::kNdNotForUs);
   if (c.IsOwn(f.src)) {
-    const wire::MacAddr& sender = f.icmp.has_link_addr ? f.icmp.link_addr : f.src_mac;
+    const wire::MacAddr& sender =
+        f.icmp.has_link_addr ? f.icmp.link_addr : f.src_mac;
     return Drop(ClaimsOurAddress(c, sender));
   }
   HostAction a = Verdict(HostVerdict::kNeighborAdvert);
@@ -91,7 +95,8 @@ HostAction DecideAdvert(const HostConfig& c, const wire::Frame& f,
                         const NeighborCache* cache) {
   const wire::IcmpMessage& na = f.icmp;
   if (c.IsOwn(na.target)) {
-    return Drop(ClaimsOurAddress(c, na.has_link_addr ? na.link_addr : f.src_mac));
+    return Drop(
+        ClaimsOurAddress(c, na.has_link_addr ? na.link_addr : f.src_mac));
   }
   if (cache == nullptr || !cache->Contains(na.target)) {
     return Drop(DropReason::kNdAdvertUnsolicited);
@@ -109,12 +114,18 @@ HostAction DecideAdvert(const HostConfig& c, const wire::Frame& f,
 HostAction Decide(const HostConfig& config, const wire::Frame& frame,
                   const NeighborCache* cache) {
   switch (frame.kind) {
-    case wire::FrameKind::kDrop: return Drop(frame.drop);
-    case wire::FrameKind::kTcp: return Verdict(HostVerdict::kNotHost);
-    case wire::FrameKind::kArp: return DecideArp(config, frame, cache);
-    case wire::FrameKind::kIcmpEchoRequest: return DecideEcho(config, frame);
-    case wire::FrameKind::kNeighborSolicit: return DecideSolicit(config, frame, cache);
-    case wire::FrameKind::kNeighborAdvert: return DecideAdvert(config, frame, cache);
+    case wire::FrameKind::kDrop:
+      return Drop(frame.drop);
+    case wire::FrameKind::kTcp:
+      return Verdict(HostVerdict::kNotHost);
+    case wire::FrameKind::kArp:
+      return DecideArp(config, frame, cache);
+    case wire::FrameKind::kIcmpEchoRequest:
+      return DecideEcho(config, frame);
+    case wire::FrameKind::kNeighborSolicit:
+      return DecideSolicit(config, frame, cache);
+    case wire::FrameKind::kNeighborAdvert:
+      return DecideAdvert(config, frame, cache);
   }
   return Drop(DropReason::kUnsupportedProtocol);
 }
@@ -122,8 +133,10 @@ HostAction Decide(const HostConfig& config, const wire::Frame& frame,
 size_t Respond(std::span<uint8_t> buf, const wire::Frame& frame,
                const HostConfig& config, const HostAction& action) {
   switch (action.verdict) {
-    case HostVerdict::kArpReply: return wire::WriteArpReply(buf, frame, config.mac);
-    case HostVerdict::kEchoReply: return wire::WriteEchoReply(buf, frame, config.ttl);
+    case HostVerdict::kArpReply:
+      return wire::WriteArpReply(buf, frame, config.mac);
+    case HostVerdict::kEchoReply:
+      return wire::WriteEchoReply(buf, frame, config.ttl);
     case HostVerdict::kNeighborAdvert:
       return wire::WriteNeighborAdvert(buf, frame, config.mac);
     case HostVerdict::kNotHost:

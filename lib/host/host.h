@@ -40,10 +40,10 @@
 namespace synx::host {
 
 enum class HostVerdict : uint8_t {
-  kNotHost,          // a TCP segment: not lib/host's business
-  kDrop,             // count HostAction::drop, free the frame
-  kConsumed,         // no reply, nothing to count as a drop (a learned NA / ARP reply)
-  kArpReply,         // Respond() writes it
+  kNotHost,   // a TCP segment: not lib/host's business
+  kDrop,      // count HostAction::drop, free the frame
+  kConsumed,  // no reply, nothing to count as a drop (a learned NA / ARP reply)
+  kArpReply,  // Respond() writes it
   kEchoReply,
   kNeighborAdvert,
 };

@@ -7,12 +7,14 @@ namespace synx::host {
 wire::IpAddr SolicitedNode(const wire::IpAddr& a) {
   wire::IpAddr g;
   g.family = wire::Family::kV6;
-  g.b = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff, a.b[13], a.b[14], a.b[15]};
+  g.b = {0xff, 0x02, 0, 0,    0,    0,       0,       0,
+         0,    0,    0, 0x01, 0xff, a.b[13], a.b[14], a.b[15]};
   return g;
 }
 
 wire::MacAddr Ipv6MulticastMac(const wire::IpAddr& group) {
-  return wire::MacAddr{{0x33, 0x33, group.b[12], group.b[13], group.b[14], group.b[15]}};
+  return wire::MacAddr{
+      {0x33, 0x33, group.b[12], group.b[13], group.b[14], group.b[15]}};
 }
 
 AddResult HostConfig::AddAddress(const wire::IpAddr& a) {

@@ -28,9 +28,9 @@ wire::MacAddr Ipv6MulticastMac(const wire::IpAddr& group);
 
 enum class AddResult : uint8_t {
   kOk,
-  kDuplicate,     // already present: nothing changed
-  kFull,          // kMaxAddrs of that family already
-  kNotUnicast,    // multicast, broadcast, unspecified, loopback or class E
+  kDuplicate,   // already present: nothing changed
+  kFull,        // kMaxAddrs of that family already
+  kNotUnicast,  // multicast, broadcast, unspecified, loopback or class E
 };
 
 class HostConfig {

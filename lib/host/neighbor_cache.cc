@@ -43,7 +43,8 @@ NeighborUpdate NeighborCache::Update(const wire::IpAddr& ip,
   Entry& e = entries_[i];
   NeighborUpdate result = NeighborUpdate::kLearned;
   if (e.resolved) {
-    result = e.mac == mac ? NeighborUpdate::kConfirmed : NeighborUpdate::kChanged;
+    result =
+        e.mac == mac ? NeighborUpdate::kConfirmed : NeighborUpdate::kChanged;
   }
   e.mac = mac;
   e.resolved = true;
@@ -63,7 +64,8 @@ void NeighborCache::Clear() {
   size_ = 0;
 }
 
-std::optional<wire::MacAddr> NeighborCache::Lookup(const wire::IpAddr& ip) const {
+std::optional<wire::MacAddr> NeighborCache::Lookup(
+    const wire::IpAddr& ip) const {
   const int i = Find(ip);
   if (i < 0 || !entries_[i].resolved) return std::nullopt;
   return entries_[i].mac;

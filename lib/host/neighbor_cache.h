@@ -23,10 +23,10 @@
 namespace synx::host {
 
 enum class NeighborUpdate : uint8_t {
-  kNotPresent,   // the address is not in the table: nothing changed
-  kLearned,      // the entry was waiting for its first MAC
-  kConfirmed,    // same MAC as before
-  kChanged,      // a different MAC replaced the old one
+  kNotPresent,  // the address is not in the table: nothing changed
+  kLearned,     // the entry was waiting for its first MAC
+  kConfirmed,   // same MAC as before
+  kChanged,     // a different MAC replaced the old one
 };
 
 class NeighborCache {

@@ -20,8 +20,8 @@ constexpr uint8_t kNdOptSourceLinkAddr = 1;
 constexpr uint8_t kNdHopLimit = 255;  // RFC 4861 §7.1.1: receivers check it
 constexpr size_t kIcmpChecksumOffset = 2;
 
-void WriteEthernet(uint8_t* p, const wire::MacAddr& dst, const wire::MacAddr& src,
-                   uint16_t ether_type) {
+void WriteEthernet(uint8_t* p, const wire::MacAddr& dst,
+                   const wire::MacAddr& src, uint16_t ether_type) {
   std::memcpy(p, dst.b.data(), 6);
   std::memcpy(p + 6, src.b.data(), 6);
   wire::Store16(p + 12, ether_type);
@@ -31,7 +31,8 @@ void WriteEthernet(uint8_t* p, const wire::MacAddr& dst, const wire::MacAddr& sr
 
 size_t WriteArpRequest(std::span<uint8_t> buf, const wire::MacAddr& own_mac,
                        const wire::IpAddr& own_ip, const wire::IpAddr& target) {
-  if (!own_ip.is_v4() || !target.is_v4() || buf.size() < kArpRequestLength) return 0;
+  if (!own_ip.is_v4() || !target.is_v4() || buf.size() < kArpRequestLength)
+    return 0;
   uint8_t* const p = buf.data();
   std::memset(p, 0, kArpRequestLength);
   WriteEthernet(p, wire::MacAddr::Broadcast(), own_mac, wire::kEtherTypeArp);
@@ -49,10 +50,14 @@ size_t WriteArpRequest(std::span<uint8_t> buf, const wire::MacAddr& own_mac,
   return kArpRequestLength;
 }
 
-size_t WriteNeighborSolicit(std::span<uint8_t> buf, const wire::MacAddr& own_mac,
-                            const wire::IpAddr& own_ip, const wire::IpAddr& target) {
-  if (own_ip.is_v4() || target.is_v4() || buf.size() < kNeighborSolicitLength) return 0;
-  static_assert(kEthHeaderLen + kIpv6HeaderLen + kNsLen == kNeighborSolicitLength);
+size_t WriteNeighborSolicit(std::span<uint8_t> buf,
+                            const wire::MacAddr& own_mac,
+                            const wire::IpAddr& own_ip,
+                            const wire::IpAddr& target) {
+  if (own_ip.is_v4() || target.is_v4() || buf.size() < kNeighborSolicitLength)
+    return 0;
+  static_assert(kEthHeaderLen + kIpv6HeaderLen + kNsLen ==
+                kNeighborSolicitLength);
   const wire::IpAddr group = SolicitedNode(target);
   uint8_t* const p = buf.data();
   WriteEthernet(p, Ipv6MulticastMac(group), own_mac, wire::kEtherTypeIpv6);
@@ -73,7 +78,8 @@ size_t WriteNeighborSolicit(std::span<uint8_t> buf, const wire::MacAddr& own_mac
   ns[24] = kNdOptSourceLinkAddr;
   ns[25] = 1;  // length in units of 8 bytes
   std::memcpy(ns + 26, own_mac.b.data(), 6);
-  const uint32_t pseudo = wire::PseudoHeaderSum(own_ip, group, wire::kProtoIcmpv6, kNsLen);
+  const uint32_t pseudo =
+      wire::PseudoHeaderSum(own_ip, group, wire::kProtoIcmpv6, kNsLen);
   wire::Store16(ns + kIcmpChecksumOffset,
                 wire::L4Checksum(pseudo, {ns, kNsLen}, kIcmpChecksumOffset));
   return kNeighborSolicitLength;

@@ -28,7 +28,9 @@ size_t WriteArpRequest(std::span<uint8_t> buf, const wire::MacAddr& own_mac,
 // NS for `target` from `own_ip`, sent to the target's solicited-node group
 // (and its 33:33:ff… MAC) with hop limit 255 and a source link-layer
 // address option carrying `own_mac`.
-size_t WriteNeighborSolicit(std::span<uint8_t> buf, const wire::MacAddr& own_mac,
-                            const wire::IpAddr& own_ip, const wire::IpAddr& target);
+size_t WriteNeighborSolicit(std::span<uint8_t> buf,
+                            const wire::MacAddr& own_mac,
+                            const wire::IpAddr& own_ip,
+                            const wire::IpAddr& target);
 
 }  // namespace synx::host

@@ -42,8 +42,10 @@ Snapshot CounterBlock::Read() const {
 }
 
 void CounterBlock::Reset() {
-  for (auto& v : values_) std::atomic_ref<uint64_t>(v).store(0, std::memory_order_relaxed);
-  for (auto& v : drops_) std::atomic_ref<uint64_t>(v).store(0, std::memory_order_relaxed);
+  for (auto& v : values_)
+    std::atomic_ref<uint64_t>(v).store(0, std::memory_order_relaxed);
+  for (auto& v : drops_)
+    std::atomic_ref<uint64_t>(v).store(0, std::memory_order_relaxed);
 }
 
 }  // namespace synx::stats

@@ -26,6 +26,7 @@ namespace synx::stats {
 
 // Each row: X(Enumerator, json_key, "help"). Ordered by use on the hot path
 // (what every packet touches first) so the hot counters share cache lines.
+// clang-format off
 #define SYNX_COUNTERS(X)                                                       \
   X(kRxPackets, rx_packets, "frames received")                                 \
   X(kRxBytes, rx_bytes, "bytes received (frame length, no FCS)")               \
@@ -64,6 +65,7 @@ namespace synx::stats {
   X(kArpRequestsTx, arp_requests_tx, "ARP requests sent to resolve a next hop") \
   X(kNdSolicitsTx, nd_solicits_tx, "neighbour solicitations sent to resolve a next hop") \
   X(kNeighborsLearned, neighbors_learned, "next-hop MACs learned from ARP replies / NAs")
+// clang-format on
 
 enum class Counter : uint8_t {
 #define SYNX_COUNTER_ENUM(name, key, help) name,
@@ -102,12 +104,8 @@ struct Snapshot {
   std::array<uint64_t, kCounterCount> values{};
   std::array<uint64_t, kDropCount> drops{};  // indexed by wire::DropReason
 
-  uint64_t operator[](Counter c) const {
-    return values[static_cast<int>(c)];
-  }
-  uint64_t drop(wire::DropReason r) const {
-    return drops[static_cast<int>(r)];
-  }
+  uint64_t operator[](Counter c) const { return values[static_cast<int>(c)]; }
+  uint64_t drop(wire::DropReason r) const { return drops[static_cast<int>(r)]; }
   // Every drop except kNone (which is never counted as a drop).
   uint64_t DropsTotal() const;
 
@@ -155,6 +153,7 @@ class alignas(64) CounterBlock {
 
 static_assert(std::atomic_ref<uint64_t>::is_always_lock_free,
               "relaxed counter reads must not take a lock");
-static_assert(alignof(uint64_t) >= std::atomic_ref<uint64_t>::required_alignment);
+static_assert(alignof(uint64_t) >=
+              std::atomic_ref<uint64_t>::required_alignment);
 
 }  // namespace synx::stats

@@ -72,7 +72,8 @@ void LatencyHistogram::SetDelta(const LatencyHistogram& later,
   // The exact extremes of the interval are not known; the bucket bounds are,
   // tightened by the cumulative extremes where those fall inside them.
   Store(min_, std::max(BucketLow(first), Load(later.min_)));
-  Store(max_, std::min(BucketLow(last) + (BucketWidth(last) - 1), Load(later.max_)));
+  Store(max_,
+        std::min(BucketLow(last) + (BucketWidth(last) - 1), Load(later.max_)));
 }
 
 void LatencyHistogram::Reset() {

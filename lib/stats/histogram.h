@@ -28,11 +28,12 @@ class LatencyHistogram {
  public:
   // 2^7 sub-buckets per power of two: bucket width ≤ 1/128 of its values.
   static constexpr int kSubBucketBits = 7;
-  static constexpr int kSubBuckets = 1 << kSubBucketBits;          // 128
+  static constexpr int kSubBuckets = 1 << kSubBucketBits;  // 128
   // Values below 2^(kSubBucketBits + 1) = 256 are exact.
   static constexpr int kExactLimit = 2 * kSubBuckets;
   // Powers of two 2^8 .. 2^63 add 56 half-ranges of 128 buckets each.
-  static constexpr int kBucketCount = kExactLimit + (63 - kSubBucketBits) * kSubBuckets;
+  static constexpr int kBucketCount =
+      kExactLimit + (63 - kSubBucketBits) * kSubBuckets;
 
   LatencyHistogram() = default;
 
@@ -78,7 +79,8 @@ class LatencyHistogram {
     // h = position of the highest set bit of max(v, 255); shift = h − 7
     // sub-bucket bits, 0 for the exact range. index = shift·128 + v>>shift
     // lands in [128·(shift+1), 128·(shift+2)) for shift ≥ 1.
-    const int shift = 63 - kSubBucketBits - __builtin_clzll(v | (kExactLimit - 1));
+    const int shift =
+        63 - kSubBucketBits - __builtin_clzll(v | (kExactLimit - 1));
     return (shift << kSubBucketBits) + static_cast<int>(v >> shift);
   }
   static constexpr uint64_t BucketLow(int index) {
@@ -87,7 +89,8 @@ class LatencyHistogram {
     return static_cast<uint64_t>(index - (shift << kSubBucketBits)) << shift;
   }
   static constexpr uint64_t BucketWidth(int index) {
-    return index < kExactLimit ? 1 : uint64_t{1} << ((index >> kSubBucketBits) - 1);
+    return index < kExactLimit ? 1
+                               : uint64_t{1} << ((index >> kSubBucketBits) - 1);
   }
   uint64_t bucket_count(int index) const { return Load(counts_[index]); }
 
@@ -112,8 +115,10 @@ static_assert(LatencyHistogram::IndexOf(255) == 255);
 static_assert(LatencyHistogram::IndexOf(256) == 256);
 static_assert(LatencyHistogram::IndexOf(~uint64_t{0}) ==
               LatencyHistogram::kBucketCount - 1);
-static_assert(LatencyHistogram::BucketLow(LatencyHistogram::kBucketCount - 1) +
-                  (LatencyHistogram::BucketWidth(LatencyHistogram::kBucketCount - 1) - 1) ==
-              ~uint64_t{0});
+static_assert(
+    LatencyHistogram::BucketLow(LatencyHistogram::kBucketCount - 1) +
+        (LatencyHistogram::BucketWidth(LatencyHistogram::kBucketCount - 1) -
+         1) ==
+    ~uint64_t{0});
 
 }  // namespace synx::stats

@@ -28,8 +28,8 @@ class JsonWriter {
   JsonWriter& String(std::string_view s);
   JsonWriter& Uint(uint64_t v);
   JsonWriter& Int(int64_t v);
-  JsonWriter& Double(double v);                   // shortest round-trip
-  JsonWriter& Fixed(double v, int decimals);      // e.g. 12.345
+  JsonWriter& Double(double v);               // shortest round-trip
+  JsonWriter& Fixed(double v, int decimals);  // e.g. 12.345
   JsonWriter& Bool(bool v);
   JsonWriter& Null();
 

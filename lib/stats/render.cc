@@ -35,8 +35,10 @@ wire::DropReason TopDrop(const Snapshot& s) {
 
 std::string_view RoleName(Role r) {
   switch (r) {
-    case Role::kResponder: return "responder";
-    case Role::kInitiator: return "initiator";
+    case Role::kResponder:
+      return "responder";
+    case Role::kInitiator:
+      return "initiator";
   }
   return "invalid";
 }
@@ -110,7 +112,9 @@ std::string FormatSi(double v) {
     scaled /= 1000.0;
     ++unit;
   }
-  const char* fmt = scaled < 9.995 ? "%5.2f%c" : scaled < 99.95 ? "%5.1f%c" : "%5.0f%c";
+  const char* fmt = scaled < 9.995   ? "%5.2f%c"
+                    : scaled < 99.95 ? "%5.1f%c"
+                                     : "%5.0f%c";
   std::snprintf(buf, sizeof(buf), fmt, scaled, kSuffix[unit]);
   return buf;
 }
@@ -142,8 +146,9 @@ std::string LiveLine(const LiveInput& in) {
     Append(&line, "tx", rate(d.tx_packets()) + "pps");
     Append(&line, "syn", rate(d.syn_rx()));
     Append(&line, "synack", rate(d.synack_tx()));
-    Append(&line, "cookie", rate(d.cookies_sent()) + "/" + rate(d.cookies_valid()) +
-                                "/" + rate(d.cookies_invalid()));
+    Append(&line, "cookie",
+           rate(d.cookies_sent()) + "/" + rate(d.cookies_valid()) + "/" +
+               rate(d.cookies_invalid()));
     Append(&line, "est", rate(d.established()));
     Append(&line, "rst", rate(d.rst_tx()));
   } else {
@@ -156,8 +161,12 @@ std::string LiveLine(const LiveInput& in) {
     Append(&line, "timeout", rate(d.timeouts()));
     const LatencyHistogram* h = in.interval_latency;
     const bool have = h != nullptr && h->count() > 0;
-    Append(&line, "p50", have ? FormatNanos(static_cast<double>(h->Percentile(50))) : "      -");
-    Append(&line, "p99", have ? FormatNanos(static_cast<double>(h->Percentile(99))) : "      -");
+    Append(
+        &line, "p50",
+        have ? FormatNanos(static_cast<double>(h->Percentile(50))) : "      -");
+    Append(
+        &line, "p99",
+        have ? FormatNanos(static_cast<double>(h->Percentile(99))) : "      -");
   }
   Append(&line, "drop", rate(d.DropsTotal()));
   const wire::DropReason top = TopDrop(d);

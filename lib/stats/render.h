@@ -42,16 +42,15 @@ void WriteLatencyUs(JsonWriter& w, const LatencyHistogram& h);
 // The whole summary as one JSON object, `extra` keys after the drops.
 std::string SummaryJson(Role role, double duration_s, const Snapshot& s,
                         const LatencyHistogram* latency,
-                        std::span<const ExtraField> extra = {},
-                        int indent = 2);
+                        std::span<const ExtraField> extra = {}, int indent = 2);
 
 // What one live line shows.
 struct LiveInput {
   Role role = Role::kResponder;
-  double elapsed_s = 0;    // since the start of the run
-  double interval_s = 1;   // what `delta` covers; figures are per second
-  Snapshot delta;          // Delta(now, previous)
-  Snapshot total;          // cumulative (initiator: `est` is a total)
+  double elapsed_s = 0;   // since the start of the run
+  double interval_s = 1;  // what `delta` covers; figures are per second
+  Snapshot delta;         // Delta(now, previous)
+  Snapshot total;         // cumulative (initiator: `est` is a total)
   // Initiator: latency of the handshakes completed in the interval
   // (LatencyHistogram::SetDelta of two copies); null prints dashes.
   const LatencyHistogram* interval_latency = nullptr;

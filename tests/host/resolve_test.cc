@@ -43,38 +43,48 @@ constexpr uint8_t kArpRequestGolden[60] = {
 //     ICMPv6ND_NS(tgt='2001:2::2') /
 //     ICMPv6NDOptSrcLLAddr(lladdr='02:00:00:00:00:01')
 constexpr uint8_t kNsGolden[86] = {
-    0x33, 0x33, 0xff, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
-    0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x3a, 0xff, 0x20, 0x01,
-    0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x01, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x01, 0xff, 0x00, 0x00, 0x02, 0x87, 0x00, 0x37, 0x93, 0x00, 0x00,
-    0x00, 0x00, 0x20, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x01, 0x01, 0x02, 0x00, 0x00, 0x00,
-    0x00, 0x01};
+    0x33, 0x33, 0xff, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00,
+    0x01, 0x86, 0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x20, 0x3a, 0xff,
+    0x20, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0x00, 0x00, 0x02, 0x87,
+    0x00, 0x37, 0x93, 0x00, 0x00, 0x00, 0x00, 0x20, 0x01, 0x00, 0x02,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x02, 0x01, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 
 constexpr uint8_t kPoison = 0xa5;
 
 TEST(WriteArpRequest, MatchesScapyByteForByte) {
   std::vector<uint8_t> buf(128, kPoison);
   ASSERT_EQ(WriteArpRequest(buf, kMacA, kA4, kB4), kArpRequestLength);
-  EXPECT_TRUE(std::equal(std::begin(kArpRequestGolden), std::end(kArpRequestGolden), buf.begin()));
-  for (size_t i = kArpRequestLength; i < buf.size(); ++i) ASSERT_EQ(buf[i], kPoison) << i;
+  EXPECT_TRUE(std::equal(std::begin(kArpRequestGolden),
+                         std::end(kArpRequestGolden), buf.begin()));
+  for (size_t i = kArpRequestLength; i < buf.size(); ++i)
+    ASSERT_EQ(buf[i], kPoison) << i;
 }
 
 TEST(WriteNeighborSolicit, MatchesScapyByteForByte) {
   std::vector<uint8_t> buf(128, kPoison);
   ASSERT_EQ(WriteNeighborSolicit(buf, kMacA, kA6, kB6), kNeighborSolicitLength);
-  EXPECT_TRUE(std::equal(std::begin(kNsGolden), std::end(kNsGolden), buf.begin()));
-  for (size_t i = kNeighborSolicitLength; i < buf.size(); ++i) ASSERT_EQ(buf[i], kPoison) << i;
+  EXPECT_TRUE(
+      std::equal(std::begin(kNsGolden), std::end(kNsGolden), buf.begin()));
+  for (size_t i = kNeighborSolicitLength; i < buf.size(); ++i)
+    ASSERT_EQ(buf[i], kPoison) << i;
 }
 
 TEST(Resolve, RefusesSmallBuffersAndWrongFamilies) {
   std::vector<uint8_t> buf(128, kPoison);
   const std::vector<uint8_t> before = buf;
-  EXPECT_EQ(WriteArpRequest(std::span<uint8_t>(buf).first(kArpRequestLength - 1), kMacA, kA4, kB4), 0u);
+  EXPECT_EQ(
+      WriteArpRequest(std::span<uint8_t>(buf).first(kArpRequestLength - 1),
+                      kMacA, kA4, kB4),
+      0u);
   EXPECT_EQ(WriteArpRequest(buf, kMacA, kA6, kB4), 0u);
   EXPECT_EQ(WriteArpRequest(buf, kMacA, kA4, kB6), 0u);
-  EXPECT_EQ(WriteNeighborSolicit(std::span<uint8_t>(buf).first(kNeighborSolicitLength - 1), kMacA, kA6, kB6), 0u);
+  EXPECT_EQ(WriteNeighborSolicit(
+                std::span<uint8_t>(buf).first(kNeighborSolicitLength - 1),
+                kMacA, kA6, kB6),
+            0u);
   EXPECT_EQ(WriteNeighborSolicit(buf, kMacA, kA4, kB6), 0u);
   EXPECT_EQ(WriteNeighborSolicit(buf, kMacA, kA6, kB4), 0u);
   EXPECT_EQ(buf, before);
@@ -95,30 +105,37 @@ void RoundTrip(const IpAddr& a_ip, const IpAddr& b_ip) {
   const size_t n = a_ip.is_v4() ? WriteArpRequest(buf, kMacA, a_ip, b_ip)
                                 : WriteNeighborSolicit(buf, kMacA, a_ip, b_ip);
   ASSERT_GT(n, 0u);
-  const wire::Frame request = wire::ParseFrame(std::span<const uint8_t>(buf).first(n));
+  const wire::Frame request =
+      wire::ParseFrame(std::span<const uint8_t>(buf).first(n));
   ASSERT_TRUE(request.ok()) << wire::DropReasonName(request.drop);
-  EXPECT_EQ(request.kind, a_ip.is_v4() ? FrameKind::kArp : FrameKind::kNeighborSolicit);
+  EXPECT_EQ(request.kind,
+            a_ip.is_v4() ? FrameKind::kArp : FrameKind::kNeighborSolicit);
 
   const HostAction at_b = Decide(b, request);
-  ASSERT_EQ(at_b.verdict, a_ip.is_v4() ? HostVerdict::kArpReply : HostVerdict::kNeighborAdvert);
+  ASSERT_EQ(at_b.verdict, a_ip.is_v4() ? HostVerdict::kArpReply
+                                       : HostVerdict::kNeighborAdvert);
   const size_t m = Respond(buf, request, b, at_b);
   ASSERT_GT(m, 0u);
 
-  const wire::Frame reply = wire::ParseFrame(std::span<const uint8_t>(buf).first(m));
+  const wire::Frame reply =
+      wire::ParseFrame(std::span<const uint8_t>(buf).first(m));
   ASSERT_TRUE(reply.ok()) << wire::DropReasonName(reply.drop);
   EXPECT_EQ(reply.dst_mac, kMacA);
   const HostAction at_a = Decide(a, reply, &cache);
-  ASSERT_EQ(at_a.verdict, HostVerdict::kConsumed) << wire::DropReasonName(at_a.drop);
+  ASSERT_EQ(at_a.verdict, HostVerdict::kConsumed)
+      << wire::DropReasonName(at_a.drop);
   ASSERT_TRUE(at_a.learn);
-  EXPECT_EQ(cache.Update(at_a.neighbor_ip, at_a.neighbor_mac), NeighborUpdate::kLearned);
+  EXPECT_EQ(cache.Update(at_a.neighbor_ip, at_a.neighbor_mac),
+            NeighborUpdate::kLearned);
   EXPECT_EQ(cache.Lookup(b_ip), kMacB);
 
   // Without having asked, the same reply is unsolicited.
   NeighborCache empty;
   const HostAction unasked = Decide(a, reply, &empty);
   EXPECT_EQ(unasked.verdict, HostVerdict::kDrop);
-  EXPECT_EQ(unasked.drop, a_ip.is_v4() ? wire::DropReason::kArpReplyUnsolicited
-                                       : wire::DropReason::kNdAdvertUnsolicited);
+  EXPECT_EQ(unasked.drop, a_ip.is_v4()
+                              ? wire::DropReason::kArpReplyUnsolicited
+                              : wire::DropReason::kNdAdvertUnsolicited);
 }
 
 TEST(Resolve, ArpRoundTripFillsTheCache) { RoundTrip(kA4, kB4); }

@@ -15,7 +15,8 @@ using wire::DropReason;
 bool IsSnakeCase(std::string_view s) {
   if (s.empty() || s.front() == '_' || s.back() == '_') return false;
   for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
   }
   return true;
 }
@@ -30,9 +31,9 @@ TEST(CounterList, NamesAreUniqueSnakeCaseAndHaveHelp) {
     EXPECT_TRUE(names.insert(name).second) << "duplicate " << name;
   }
   // The summary's own top-level keys must not collide with a counter.
-  for (std::string_view k : {"role", "duration_s", "rx_pps", "tx_pps", "cps",
-                             "drops", "drops_total", "latency_us",
-                             "mempool_in_use_at_exit"}) {
+  for (std::string_view k :
+       {"role", "duration_s", "rx_pps", "tx_pps", "cps", "drops", "drops_total",
+        "latency_us", "mempool_in_use_at_exit"}) {
     EXPECT_EQ(names.count(k), 0u) << k;
   }
   EXPECT_EQ(CounterName(Counter::kCount), "invalid");
@@ -41,15 +42,38 @@ TEST(CounterList, NamesAreUniqueSnakeCaseAndHaveHelp) {
 // The keys issues 3 and 4 name as interfaces.
 TEST(CounterList, HasEveryKeyTheIssuesName) {
   std::set<std::string_view> names;
-  for (int i = 0; i < kCounterCount; ++i) names.insert(CounterName(static_cast<Counter>(i)));
-  for (std::string_view k :
-       {"rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "syn_rx", "synack_tx",
-        "synack_retransmits", "cookies_sent", "cookies_valid", "cookies_invalid",
-        "cookie_macs_computed", "established", "rst_tx", "rst_rx",
-        "challenge_acks_tx", "data_segments_rx", "data_bytes_rx", "fin_rx", "fin_tx",
-        "closed", "arp_replies_tx", "icmp_echo_replies_tx", "nd_adverts_tx",
-        "tx_dropped", "mbuf_alloc_failed", "syn_tx", "syn_retransmits", "synack_rx",
-        "refused", "timeouts"}) {
+  for (int i = 0; i < kCounterCount; ++i)
+    names.insert(CounterName(static_cast<Counter>(i)));
+  for (std::string_view k : {"rx_packets",
+                             "tx_packets",
+                             "rx_bytes",
+                             "tx_bytes",
+                             "syn_rx",
+                             "synack_tx",
+                             "synack_retransmits",
+                             "cookies_sent",
+                             "cookies_valid",
+                             "cookies_invalid",
+                             "cookie_macs_computed",
+                             "established",
+                             "rst_tx",
+                             "rst_rx",
+                             "challenge_acks_tx",
+                             "data_segments_rx",
+                             "data_bytes_rx",
+                             "fin_rx",
+                             "fin_tx",
+                             "closed",
+                             "arp_replies_tx",
+                             "icmp_echo_replies_tx",
+                             "nd_adverts_tx",
+                             "tx_dropped",
+                             "mbuf_alloc_failed",
+                             "syn_tx",
+                             "syn_retransmits",
+                             "synack_rx",
+                             "refused",
+                             "timeouts"}) {
     EXPECT_EQ(names.count(k), 1u) << k;
   }
 }
@@ -60,7 +84,8 @@ TEST(CounterList, GettersMatchTheEnum) {
   EXPECT_EQ(s.rx_packets(), s[Counter::kRxPackets]);
   EXPECT_EQ(s.syn_rx(), 100u + static_cast<int>(Counter::kSynRx));
   EXPECT_EQ(s.timeouts(), 100u + static_cast<int>(Counter::kTimeouts));
-  EXPECT_EQ(s.neighbors_learned(), 100u + static_cast<int>(Counter::kNeighborsLearned));
+  EXPECT_EQ(s.neighbors_learned(),
+            100u + static_cast<int>(Counter::kNeighborsLearned));
 }
 
 TEST(CounterBlock, AlignedToACacheLineAndPlain) {
@@ -111,7 +136,8 @@ TEST(Snapshot, MergeSumsEveryCounterAndDrop) {
   Snapshot sum;
   for (const CounterBlock& c : cores) sum += c.Read();
   for (int i = 0; i < kCounterCount; ++i) {
-    EXPECT_EQ(sum.values[i], uint64_t(6000 + 3 * i)) << CounterName(static_cast<Counter>(i));
+    EXPECT_EQ(sum.values[i], uint64_t(6000 + 3 * i))
+        << CounterName(static_cast<Counter>(i));
   }
   for (int i = 0; i < kDropCount; ++i) {
     EXPECT_EQ(sum.drops[i], uint64_t(60 + 3 * i)) << i;

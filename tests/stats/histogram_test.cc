@@ -52,7 +52,8 @@ TEST(HistogramGeometry, BucketsTileTheWholeRangeWithoutGaps) {
       ASSERT_EQ(H::BucketWidth(i), 1u) << i;
     }
   }
-  EXPECT_EQ(H::BucketLow(H::kBucketCount - 1) + (H::BucketWidth(H::kBucketCount - 1) - 1),
+  EXPECT_EQ(H::BucketLow(H::kBucketCount - 1) +
+                (H::BucketWidth(H::kBucketCount - 1) - 1),
             ~uint64_t{0});
 }
 
@@ -67,12 +68,13 @@ TEST(HistogramGeometry, PowersOfTwoAndNeighbours) {
 // Exact nearest-rank percentile of `sorted`.
 uint64_t ExactPercentile(const std::vector<uint64_t>& sorted, double p) {
   const auto n = static_cast<long double>(sorted.size());
-  uint64_t rank = static_cast<uint64_t>(std::ceil(static_cast<long double>(p) / 100.0L * n));
+  uint64_t rank = static_cast<uint64_t>(
+      std::ceil(static_cast<long double>(p) / 100.0L * n));
   rank = std::clamp<uint64_t>(rank, 1, sorted.size());
   return sorted[rank - 1];
 }
 
-constexpr double kPercentiles[] = {0,  0.1, 1,  5,    10,   25,    50,  75,
+constexpr double kPercentiles[] = {0,  0.1, 1,  5,    10,   25,    50, 75,
                                    90, 95,  99, 99.5, 99.9, 99.99, 100};
 
 struct SampleSet {
@@ -93,12 +95,13 @@ std::vector<SampleSet> SampleSets() {
   {
     std::exponential_distribution<double> d(1.0 / 50'000.0);  // mean 50 µs
     SampleSet s{"exponential_50us", {}};
-    for (int i = 0; i < 200'000; ++i) s.values.push_back(static_cast<uint64_t>(d(rng)));
+    for (int i = 0; i < 200'000; ++i)
+      s.values.push_back(static_cast<uint64_t>(d(rng)));
     sets.push_back(std::move(s));
   }
   {
-    std::normal_distribution<double> fast(20'000.0, 2'000.0);      // 20 µs
-    std::normal_distribution<double> slow(3'000'000.0, 300'000.0); // 3 ms
+    std::normal_distribution<double> fast(20'000.0, 2'000.0);       // 20 µs
+    std::normal_distribution<double> slow(3'000'000.0, 300'000.0);  // 3 ms
     std::bernoulli_distribution pick_slow(0.1);
     SampleSet s{"bimodal_20us_3ms", {}};
     for (int i = 0; i < 200'000; ++i) {
@@ -171,7 +174,8 @@ TEST_P(HistogramAccuracy, EveryPercentileWithinOnePercentOfExact) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(SampleSets, HistogramAccuracy, ::testing::ValuesIn(SampleSets()),
+INSTANTIATE_TEST_SUITE_P(SampleSets, HistogramAccuracy,
+                         ::testing::ValuesIn(SampleSets()),
                          [](const auto& info) { return info.param.name; });
 
 TEST(Histogram, EmptyAnswersZero) {
@@ -195,9 +199,9 @@ TEST(Histogram, PercentileOutOfRangeClamps) {
 TEST(Histogram, NearestRankOnASmallSet) {
   auto h = std::make_unique<H>();
   for (uint64_t v = 1; v <= 10; ++v) h->Record(v * 10);  // 10..100, exact range
-  EXPECT_EQ(h->Percentile(10), 10u);    // rank 1
-  EXPECT_EQ(h->Percentile(10.01), 20u); // rank 2
-  EXPECT_EQ(h->Percentile(50), 50u);    // rank 5
+  EXPECT_EQ(h->Percentile(10), 10u);                     // rank 1
+  EXPECT_EQ(h->Percentile(10.01), 20u);                  // rank 2
+  EXPECT_EQ(h->Percentile(50), 50u);                     // rank 5
   EXPECT_EQ(h->Percentile(90), 90u);
   EXPECT_EQ(h->Percentile(99), 100u);
 }
@@ -210,7 +214,8 @@ void ExpectSameHistogram(const H& a, const H& b) {
   for (int i = 0; i < H::kBucketCount; ++i) {
     ASSERT_EQ(a.bucket_count(i), b.bucket_count(i)) << i;
   }
-  for (double p : kPercentiles) EXPECT_EQ(a.Percentile(p), b.Percentile(p)) << p;
+  for (double p : kPercentiles)
+    EXPECT_EQ(a.Percentile(p), b.Percentile(p)) << p;
 }
 
 TEST(Histogram, MergeEqualsRecordingEverySampleIntoOne) {
@@ -222,7 +227,8 @@ TEST(Histogram, MergeEqualsRecordingEverySampleIntoOne) {
   for (int i = 0; i < 100'000; ++i) {
     const auto v = static_cast<uint64_t>(d(rng));
     all->Record(v);
-    cores[i % 3 == 0 ? 0 : (i % 7 == 0 ? 1 : 2)]->Record(v);  // core 3 stays empty
+    cores[i % 3 == 0 ? 0 : (i % 7 == 0 ? 1 : 2)]->Record(
+        v);  // core 3 stays empty
   }
   auto merged = std::make_unique<H>();
   for (const auto& c : cores) merged->MergeFrom(*c);
@@ -243,7 +249,8 @@ TEST(Histogram, MergeOfEmptyKeepsMinAndMax) {
 
 TEST(Histogram, SetDeltaHoldsOnlyTheNewSamples) {
   auto live = std::make_unique<H>();
-  for (uint64_t v = 0; v < 10'000; ++v) live->Record(1'000'000 + v * 100);  // 1..2 ms
+  for (uint64_t v = 0; v < 10'000; ++v)
+    live->Record(1'000'000 + v * 100);  // 1..2 ms
   auto before = std::make_unique<H>();
   before->MergeFrom(*live);
   std::vector<uint64_t> second;
@@ -269,7 +276,9 @@ TEST(Histogram, SetDeltaHoldsOnlyTheNewSamples) {
   std::sort(second.begin(), second.end());
   for (double p : kPercentiles) {
     const uint64_t exact = ExactPercentile(second, p);
-    EXPECT_LE(std::fabs(static_cast<double>(delta->Percentile(p)) - exact), exact / 100.0) << p;
+    EXPECT_LE(std::fabs(static_cast<double>(delta->Percentile(p)) - exact),
+              exact / 100.0)
+        << p;
   }
 
   // No new samples: an empty delta.

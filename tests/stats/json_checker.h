@@ -16,7 +16,14 @@
 namespace synx::stats::testing {
 
 struct JsonValue {
-  enum class Type { kNull, kBool, kNumber, kString, kArray, kObject } type = Type::kNull;
+  enum class Type {
+    kNull,
+    kBool,
+    kNumber,
+    kString,
+    kArray,
+    kObject
+  } type = Type::kNull;
   bool boolean = false;
   std::string number;  // the literal text, so 64-bit integers stay exact
   std::string string;
@@ -36,7 +43,8 @@ struct JsonValue {
 class JsonChecker {
  public:
   // The parsed value, or nullopt with error() saying where it failed.
-  static std::optional<JsonValue> Parse(std::string_view text, std::string* error) {
+  static std::optional<JsonValue> Parse(std::string_view text,
+                                        std::string* error) {
     JsonChecker c(text);
     JsonValue v;
     c.SkipWs();
@@ -62,7 +70,8 @@ class JsonChecker {
   bool AtEnd() const { return pos_ >= t_.size(); }
   char Peek() const { return AtEnd() ? '\0' : t_[pos_]; }
   void SkipWs() {
-    while (!AtEnd() && (Peek() == ' ' || Peek() == '\t' || Peek() == '\n' || Peek() == '\r')) {
+    while (!AtEnd() && (Peek() == ' ' || Peek() == '\t' || Peek() == '\n' ||
+                        Peek() == '\r')) {
       ++pos_;
     }
   }
@@ -75,13 +84,26 @@ class JsonChecker {
   bool Value(JsonValue* v, int depth) {
     if (depth > 64) return Fail("too deep");
     switch (Peek()) {
-      case '{': return Object(v, depth);
-      case '[': return Array(v, depth);
-      case '"': v->type = JsonValue::Type::kString; return String(&v->string);
-      case 't': v->type = JsonValue::Type::kBool; v->boolean = true; return Literal("true");
-      case 'f': v->type = JsonValue::Type::kBool; return Literal("false");
-      case 'n': v->type = JsonValue::Type::kNull; return Literal("null");
-      default: v->type = JsonValue::Type::kNumber; return Number(&v->number);
+      case '{':
+        return Object(v, depth);
+      case '[':
+        return Array(v, depth);
+      case '"':
+        v->type = JsonValue::Type::kString;
+        return String(&v->string);
+      case 't':
+        v->type = JsonValue::Type::kBool;
+        v->boolean = true;
+        return Literal("true");
+      case 'f':
+        v->type = JsonValue::Type::kBool;
+        return Literal("false");
+      case 'n':
+        v->type = JsonValue::Type::kNull;
+        return Literal("null");
+      default:
+        v->type = JsonValue::Type::kNumber;
+        return Number(&v->number);
     }
   }
 
@@ -89,7 +111,10 @@ class JsonChecker {
     v->type = JsonValue::Type::kObject;
     ++pos_;
     SkipWs();
-    if (Peek() == '}') { ++pos_; return true; }
+    if (Peek() == '}') {
+      ++pos_;
+      return true;
+    }
     while (true) {
       SkipWs();
       if (Peek() != '"') return Fail("expected key");
@@ -103,8 +128,14 @@ class JsonChecker {
       if (!Value(&member, depth + 1)) return false;
       v->object.emplace_back(std::move(key), std::move(member));
       SkipWs();
-      if (Peek() == ',') { ++pos_; continue; }
-      if (Peek() == '}') { ++pos_; return true; }
+      if (Peek() == ',') {
+        ++pos_;
+        continue;
+      }
+      if (Peek() == '}') {
+        ++pos_;
+        return true;
+      }
       return Fail("expected ',' or '}'");
     }
   }
@@ -113,15 +144,24 @@ class JsonChecker {
     v->type = JsonValue::Type::kArray;
     ++pos_;
     SkipWs();
-    if (Peek() == ']') { ++pos_; return true; }
+    if (Peek() == ']') {
+      ++pos_;
+      return true;
+    }
     while (true) {
       SkipWs();
       JsonValue item;
       if (!Value(&item, depth + 1)) return false;
       v->array.push_back(std::move(item));
       SkipWs();
-      if (Peek() == ',') { ++pos_; continue; }
-      if (Peek() == ']') { ++pos_; return true; }
+      if (Peek() == ',') {
+        ++pos_;
+        continue;
+      }
+      if (Peek() == ']') {
+        ++pos_;
+        return true;
+      }
       return Fail("expected ',' or ']'");
     }
   }
@@ -141,19 +181,39 @@ class JsonChecker {
       if (AtEnd()) return Fail("unterminated string");
       const char c = t_[pos_++];
       if (c == '"') return true;
-      if (static_cast<unsigned char>(c) < 0x20) return Fail("control character in string");
-      if (c != '\\') { out->push_back(c); continue; }
+      if (static_cast<unsigned char>(c) < 0x20)
+        return Fail("control character in string");
+      if (c != '\\') {
+        out->push_back(c);
+        continue;
+      }
       if (AtEnd()) return Fail("unterminated escape");
       const char e = t_[pos_++];
       switch (e) {
-        case '"': out->push_back('"'); break;
-        case '\\': out->push_back('\\'); break;
-        case '/': out->push_back('/'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
+        case '"':
+          out->push_back('"');
+          break;
+        case '\\':
+          out->push_back('\\');
+          break;
+        case '/':
+          out->push_back('/');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
         case 'u': {
           if (pos_ + 4 > t_.size()) return Fail("short \\u escape");
           int cp = 0;
@@ -170,7 +230,8 @@ class JsonChecker {
           pos_ += 4;
           break;
         }
-        default: return Fail("bad escape");
+        default:
+          return Fail("bad escape");
       }
     }
   }
@@ -187,13 +248,15 @@ class JsonChecker {
     }
     if (Peek() == '.') {
       ++pos_;
-      if (!(Peek() >= '0' && Peek() <= '9')) return Fail("digit expected after '.'");
+      if (!(Peek() >= '0' && Peek() <= '9'))
+        return Fail("digit expected after '.'");
       while (Peek() >= '0' && Peek() <= '9') ++pos_;
     }
     if (Peek() == 'e' || Peek() == 'E') {
       ++pos_;
       if (Peek() == '+' || Peek() == '-') ++pos_;
-      if (!(Peek() >= '0' && Peek() <= '9')) return Fail("digit expected in exponent");
+      if (!(Peek() >= '0' && Peek() <= '9'))
+        return Fail("digit expected in exponent");
       while (Peek() >= '0' && Peek() <= '9') ++pos_;
     }
     *out = std::string(t_.substr(start, pos_ - start));

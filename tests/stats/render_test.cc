@@ -36,7 +36,8 @@ Snapshot DistinctSnapshot() {
 TEST(SummaryJson, EveryCounterAndDropReasonWithItsValue) {
   const Snapshot s = DistinctSnapshot();
   const ExtraField extra[] = {{"mempool_in_use_at_exit", 0}, {"workers", 2}};
-  const JsonValue v = ParseOrDie(SummaryJson(Role::kResponder, 4.0, s, nullptr, extra));
+  const JsonValue v =
+      ParseOrDie(SummaryJson(Role::kResponder, 4.0, s, nullptr, extra));
   ASSERT_EQ(v.type, JsonValue::Type::kObject);
 
   ASSERT_NE(v.Find("role"), nullptr);
@@ -70,12 +71,14 @@ TEST(SummaryJson, EveryCounterAndDropReasonWithItsValue) {
 
   // Nothing else, and no key twice.
   std::set<std::string> keys;
-  for (const auto& [k, unused] : v.object) EXPECT_TRUE(keys.insert(k).second) << k;
+  for (const auto& [k, unused] : v.object)
+    EXPECT_TRUE(keys.insert(k).second) << k;
   EXPECT_EQ(keys.size(), size_t(5 + kCounterCount + 2 + 2));
 }
 
 TEST(SummaryJson, ZerosAreRenderedSoKeysAreStable) {
-  const JsonValue v = ParseOrDie(SummaryJson(Role::kInitiator, 0.0, Snapshot{}, nullptr));
+  const JsonValue v =
+      ParseOrDie(SummaryJson(Role::kInitiator, 0.0, Snapshot{}, nullptr));
   EXPECT_EQ(v.Find("role")->string, "initiator");
   EXPECT_EQ(v.Find("cps")->number, "0.000");  // no division by zero
   EXPECT_EQ(v.Find("syn_tx")->number, "0");
@@ -108,9 +111,12 @@ TEST(SummaryJson, LatencyInMicroseconds) {
 }
 
 TEST(SummaryJson, CompactWhenIndentIsZero) {
-  const std::string text = SummaryJson(Role::kResponder, 1.0, Snapshot{}, nullptr, {}, 0);
+  const std::string text =
+      SummaryJson(Role::kResponder, 1.0, Snapshot{}, nullptr, {}, 0);
   EXPECT_EQ(text.find('\n'), text.size() - 1);
-  EXPECT_EQ(text.rfind(R"({"role":"responder","duration_s":1.000,"rx_pps":0.000,)", 0), 0u);
+  EXPECT_EQ(text.rfind(
+                R"({"role":"responder","duration_s":1.000,"rx_pps":0.000,)", 0),
+            0u);
 }
 
 TEST(FormatSi, ThreeSignificantDigitsInSixColumns) {
@@ -119,13 +125,16 @@ TEST(FormatSi, ThreeSignificantDigitsInSixColumns) {
     const char* out;
   };
   const Case cases[] = {
-      {0, "     0"},       {7, "     7"},         {999, "   999"},
-      {999.4, "   999"},   {999.5, " 1.00k"},     {1234, " 1.23k"},
-      {9994, " 9.99k"},    {9995, " 10.0k"},      {12345, " 12.3k"},
-      {99949, " 99.9k"},   {99950, "  100k"},     {123456, "  123k"},
-      {999499, "  999k"},  {999500, " 1.00M"},    {1.2e6, " 1.20M"},
-      {14.88e6, " 14.9M"}, {2.5e9, " 2.50G"},     {1e18, " 1.00E"},
-      {-3, "     0"},      {std::nan(""), "     0"},
+      {0, "     0"},      {7, "     7"},
+      {999, "   999"},    {999.4, "   999"},
+      {999.5, " 1.00k"},  {1234, " 1.23k"},
+      {9994, " 9.99k"},   {9995, " 10.0k"},
+      {12345, " 12.3k"},  {99949, " 99.9k"},
+      {99950, "  100k"},  {123456, "  123k"},
+      {999499, "  999k"}, {999500, " 1.00M"},
+      {1.2e6, " 1.20M"},  {14.88e6, " 14.9M"},
+      {2.5e9, " 2.50G"},  {1e18, " 1.00E"},
+      {-3, "     0"},     {std::nan(""), "     0"},
   };
   for (const Case& c : cases) EXPECT_EQ(FormatSi(c.in), c.out) << c.in;
 }
@@ -136,9 +145,9 @@ TEST(FormatNanos, SevenColumns) {
     const char* out;
   };
   const Case cases[] = {
-      {0, "    0ns"},      {250, "  250ns"},     {999.4, "  999ns"},
-      {999.5, "  1.0us"},  {123456, "123.5us"},  {999949, "999.9us"},
-      {999950, "  1.0ms"}, {12.3e6, " 12.3ms"},  {1.5e9, "  1.50s"},
+      {0, "    0ns"},      {250, "  250ns"},    {999.4, "  999ns"},
+      {999.5, "  1.0us"},  {123456, "123.5us"}, {999949, "999.9us"},
+      {999950, "  1.0ms"}, {12.3e6, " 12.3ms"}, {1.5e9, "  1.50s"},
       {75e9, " 75.00s"},   {-1, "    0ns"},
   };
   for (const Case& c : cases) EXPECT_EQ(FormatNanos(c.in), c.out) << c.in;
@@ -149,7 +158,9 @@ TEST(LiveLine, Responder) {
   in.role = Role::kResponder;
   in.elapsed_s = 12;
   in.interval_s = 1;
-  auto set = [&](Counter c, uint64_t v) { in.delta.values[static_cast<int>(c)] = v; };
+  auto set = [&](Counter c, uint64_t v) {
+    in.delta.values[static_cast<int>(c)] = v;
+  };
   set(Counter::kRxPackets, 1'200'000);
   set(Counter::kTxPackets, 1'190'000);
   set(Counter::kSynRx, 1'000'000);
@@ -163,7 +174,8 @@ TEST(LiveLine, Responder) {
   in.delta.drops[static_cast<int>(DropReason::kArpNotForUs)] = 3;
   EXPECT_EQ(LiveLine(in),
             "    12s rx  1.20Mpps tx  1.19Mpps syn  1.00M synack  1.00M "
-            "cookie  1.00M/  180k/     3 est   180k rst     12 drop     12 tcp_bad_checksum");
+            "cookie  1.00M/  180k/     3 est   180k rst     12 drop     12 "
+            "tcp_bad_checksum");
 }
 
 TEST(LiveLine, RatesArePerSecondOfTheInterval) {
@@ -194,14 +206,17 @@ TEST(LiveLine, InitiatorWithLatency) {
   in.interval_latency = h.get();
   // 120 000 ns falls in the bucket [119 808, 120 320): its midpoint 120 064
   // prints as 120.1us (0.05 % high, within the histogram's 1/256).
-  EXPECT_EQ(LiveLine(in),
-            "     5s syn  50.0k synack  50.0k est   250k cps  50.0k open  1.23k "
-            "refused      4 timeout      6 p50 120.1us p99 120.1us drop      0");
+  EXPECT_EQ(
+      LiveLine(in),
+      "     5s syn  50.0k synack  50.0k est   250k cps  50.0k open  1.23k "
+      "refused      4 timeout      6 p50 120.1us p99 120.1us drop      0");
   h->Record(3'000'000);  // now 2 of 101 above p99's rank
-  EXPECT_NE(LiveLine(in).find("p99   3.0ms"), std::string::npos) << LiveLine(in);
+  EXPECT_NE(LiveLine(in).find("p99   3.0ms"), std::string::npos)
+      << LiveLine(in);
 
   in.interval_latency = nullptr;
-  EXPECT_NE(LiveLine(in).find("p50       - p99       -"), std::string::npos) << LiveLine(in);
+  EXPECT_NE(LiveLine(in).find("p50       - p99       -"), std::string::npos)
+      << LiveLine(in);
 }
 
 }  // namespace
