@@ -23,8 +23,11 @@ absl::Status ConnectionConfig::Validate() const {
         "window shift ", window_shift, " above ", wire::kMaxWindowScale,
         " (RFC 7323 §2.3)"));
   }
-  if (window == 0) {
-    return absl::InvalidArgumentError("receive window must be above 0");
+  if (window == 0 || (window >> window_shift) == 0) {
+    // Scaled down to 0 the peer would see a closed window for ever.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "receive window ", window, " must be at least 2^", window_shift,
+        " (the window shift) so that the advertised window is not 0"));
   }
   if (ttl == 0) return absl::InvalidArgumentError("TTL must be above 0");
   if (rto_ms == 0 || max_rto_ms < rto_ms) {
