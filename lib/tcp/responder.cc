@@ -548,10 +548,11 @@ Action Connection(const ResponderConfig& cfg, ResponderContext& ctx,
 
   // RFC 7323 §4.3: TS.Recent ← SEG.TSval when SEG.SEQ =< Last.ACK.sent;
   // synx acknowledges every segment at once, so Last.ACK.sent is RCV.NXT.
-  // (PAWS above guarantees SEG.TSval >= TS.Recent.)
-  if (t.Has(tcb_flag::kTsOk) && seg.seq <= t.rcv_nxt) {
-    t.ts_recent = seg.options.ts_val;
-  }
+  // (PAWS above guarantees SEG.TSval >= TS.Recent.) Applied only once the
+  // ACK field has been found acceptable too, as Linux does: a segment that
+  // is dropped for its ACK must not move TS.Recent, or a blind in-window
+  // forgery could push it ahead and make PAWS reject the real peer.
+  const bool take_tsval = t.Has(tcb_flag::kTsOk) && seg.seq <= t.rcv_nxt;
 
   // Step 5: "if the ACK bit is off, drop the segment and return".
   if (!seg.flags.ack()) return Drop(DropReason::kTcpNoAck);
@@ -562,6 +563,7 @@ Action Connection(const ResponderConfig& cfg, ResponderContext& ctx,
     if (!seg.ack.InOpenClosed(t.SndUna(), t.SndNxt())) {
       return ResetUnmatched(cfg, ctx, seg, now_us);
     }
+    if (take_tsval) t.ts_recent = seg.options.ts_val;
     t.state = State::kEstablished;
     return Established(cfg, t, /*existed=*/true, seg, now_us, 0);
   }
@@ -577,6 +579,7 @@ Action Connection(const ResponderConfig& cfg, ResponderContext& ctx,
     return ThrottledAck(c, t, now_us, Event::kChallengeAckTx);
   }
 
+  if (take_tsval) t.ts_recent = seg.options.ts_val;
   const State before = t.state;
   Action a;
   if (seg.ack > t.SndUna()) {

@@ -15,6 +15,8 @@
 // bucket, MAC counter), owned by the calling core.
 //
 // Engine obligations the rules rely on:
+//   - tcb_op, timer_op and events apply whatever the verdict (a rate-limited
+//     drop may still restart TIME-WAIT, a reset reply erases the entry);
 //   - kCreate that fails (table full): send nothing, count kTcpTableFull;
 //   - kErase also disarms the entry's timer;
 //   - ResponderContext::half_open / entries are kept current (HalfOpenDelta);

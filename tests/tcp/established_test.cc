@@ -207,11 +207,15 @@ TEST_F(EstablishedTest, SynGetsChallengeAckAndNeverResets) {
 // --- ACK field (step 5, RFC 5961 §5)
 
 TEST_F(EstablishedTest, AckOfUnsentDataGetsAckAndDropsTheSegment) {
+  const uint32_t ts_recent = tcb_->ts_recent;
   const Action a = Send(Peer(kAck).Ack(iss_ + 2).Payload(10));
   ExpectAck(a, peer_nxt_);
   EXPECT_EQ(a.events, Bit(Event::kAckTx));
   EXPECT_EQ(a.data_bytes, 0u);
   EXPECT_EQ(tcb_->rcv_nxt, peer_nxt_);
+  // A segment dropped for its ACK does not move TS.Recent.
+  EXPECT_EQ(tcb_->ts_recent, ts_recent);
+  EXPECT_EQ(a.reply.ts_ecr, ts_recent);
 }
 
 TEST_F(EstablishedTest, AckBelowOurSynGetsChallengeAck) {
