@@ -61,6 +61,17 @@ struct ResponderContext {
   uint32_t entries = 0;    // entries in the table
 };
 
+// The tuple of a received TCP frame as the rules name it: local = where it
+// was sent (us), remote = who sent it.
+inline cookie::FlowTuple InboundTuple(const wire::Frame& f) {
+  cookie::FlowTuple t;
+  t.local = f.dst;
+  t.remote = f.src;
+  t.local_port = f.tcp.dport;
+  t.remote_port = f.tcp.sport;
+  return t;
+}
+
 // One received TCP segment. `tuple` names local = the segment's destination,
 // remote = its source. `tcb` is the table entry for the tuple or null.
 // `listening`: the destination address:port is one synx listens on.

@@ -184,6 +184,20 @@ TEST(HalfOpenDeltaTest, CountsSynReceivedEntries) {
   EXPECT_EQ(HalfOpenDelta(nullptr, a), 0);
 }
 
+TEST(InboundTupleTest, LocalIsTheDestination) {
+  wire::Frame f;
+  f.kind = wire::FrameKind::kTcp;
+  f.src = *wire::IpAddr::Parse("198.18.0.2");
+  f.dst = *wire::IpAddr::Parse("198.18.0.1");
+  f.tcp.sport = 40000;
+  f.tcp.dport = 80;
+  const cookie::FlowTuple t = InboundTuple(f);
+  EXPECT_EQ(t.local, f.dst);
+  EXPECT_EQ(t.remote, f.src);
+  EXPECT_EQ(t.local_port, 80);
+  EXPECT_EQ(t.remote_port, 40000);
+}
+
 TEST(NamesTest, EventNamesAreDistinctSnakeCase) {
   std::set<std::string> seen;
   for (int i = 0; i < kEventCount; ++i) {
