@@ -4,6 +4,23 @@
 #include <cmath>
 
 namespace synx::stats {
+namespace {
+
+uint64_t BucketHigh(int index) {
+  return LatencyHistogram::BucketLow(index) +
+         (LatencyHistogram::BucketWidth(index) - 1);
+}
+
+// `v` when it lies in bucket `index`, else `fallback`. A histogram copied
+// while its owner records may show a sample in a bucket before its min/max
+// stores land (or the reverse); the bucket bounds are then the best answer
+// and keep min ≤ max. For a quiescent source the extremes always lie in the
+// first / last non-empty bucket, so they are kept exactly.
+uint64_t InBucketOr(uint64_t v, int index, uint64_t fallback) {
+  return LatencyHistogram::IndexOf(v) == index ? v : fallback;
+}
+
+}  // namespace
 
 double LatencyHistogram::mean() const {
   const uint64_t n = count();
@@ -27,25 +44,33 @@ uint64_t LatencyHistogram::Percentile(double p) const {
     seen += Load(counts_[i]);
     if (seen >= rank) {
       const uint64_t mid = BucketLow(i) + BucketWidth(i) / 2;
-      return std::clamp(mid, lo, hi);
+      return lo <= hi ? std::clamp(mid, lo, hi) : mid;
     }
   }
   return hi;  // count ran ahead of the buckets (a concurrent copy)
 }
 
 void LatencyHistogram::MergeFrom(const LatencyHistogram& other) {
+  int first = -1;
+  int last = -1;
   uint64_t added = 0;
   for (int i = 0; i < kBucketCount; ++i) {
     const uint64_t c = Load(other.counts_[i]);
     if (c == 0) continue;
     Bump(counts_[i], c);
     added += c;
+    if (first < 0) first = i;
+    last = i;
   }
   if (added == 0) return;
   Bump(count_, added);
   Bump(sum_, Load(other.sum_));
-  Store(min_, std::min(Load(min_), Load(other.min_)));
-  Store(max_, std::max(Load(max_), Load(other.max_)));
+  const uint64_t other_min =
+      InBucketOr(Load(other.min_), first, BucketLow(first));
+  const uint64_t other_max =
+      InBucketOr(Load(other.max_), last, BucketHigh(last));
+  Store(min_, std::min(Load(min_), other_min));
+  Store(max_, std::max(Load(max_), other_max));
 }
 
 void LatencyHistogram::SetDelta(const LatencyHistogram& later,
@@ -71,9 +96,8 @@ void LatencyHistogram::SetDelta(const LatencyHistogram& later,
   Store(sum_, ls > es ? ls - es : 0);
   // The exact extremes of the interval are not known; the bucket bounds are,
   // tightened by the cumulative extremes where those fall inside them.
-  Store(min_, std::max(BucketLow(first), Load(later.min_)));
-  Store(max_,
-        std::min(BucketLow(last) + (BucketWidth(last) - 1), Load(later.max_)));
+  Store(min_, InBucketOr(Load(later.min_), first, BucketLow(first)));
+  Store(max_, InBucketOr(Load(later.max_), last, BucketHigh(last)));
 }
 
 void LatencyHistogram::Reset() {

@@ -63,7 +63,8 @@ class LatencyHistogram {
 
   // Adds every sample of `other` (which may be written concurrently by its
   // owner: read with relaxed loads; the count is recomputed from the
-  // buckets copied so the result is self-consistent).
+  // buckets copied, and min/max are kept inside the first/last non-empty
+  // bucket, so the result is self-consistent).
   void MergeFrom(const LatencyHistogram& other);
 
   // Sets this to the samples recorded in `later` but not in `earlier`, where
