@@ -110,7 +110,9 @@ std::string ExplainEalFailure(const absl::Status& status, std::span<const std::s
 }
 
 std::string ExplainPortFailure(const absl::Status& status, uint16_t port_id,
-                               std::span<const std::string> eal_args, std::string_view dpdk_log) {
+                               std::string_view port_name,
+                               std::span<const std::string> eal_args, std::string_view open_log,
+                               std::string_view dpdk_log) {
   const std::vector<EalDevice> devices = EalDevices(eal_args);
   const uint16_t ports = rte_eth_dev_count_avail();
 
@@ -120,7 +122,7 @@ std::string ExplainPortFailure(const absl::Status& status, uint16_t port_id,
       if (IsPort(DeviceName(device.args))) continue;
       return absl::StrFormat("port %u did not come up: %s failed%s; likely fix: %s", port_id,
                              Shown(device),
-                             Quote(io::FirstLineMentioning(dpdk_log, DeviceName(device.args))),
+                             Quote(io::LikelyCause(dpdk_log, DeviceName(device.args))),
                              Fix(device.args));
     }
     if (ports == 0) {
@@ -136,15 +138,13 @@ std::string ExplainPortFailure(const absl::Status& status, uint16_t port_id,
                                       : absl::StrFormat("--port=0..%u", ports - 1));
   }
 
-  // The port exists but would not start: quote DPDK on that device.
-  char name[RTE_ETH_NAME_MAX_LEN] = {};
-  std::string device;
-  if (rte_eth_dev_get_name_by_port(port_id, name) == 0) device = name;
+  // The port exists but would not come up: quote what DPDK said meanwhile.
+  std::string device(port_name);
   for (const EalDevice& d : devices) {
-    if (DeviceName(d.args) == device) device = d.args;
+    if (DeviceName(d.args) == port_name) device = d.args;
   }
   return absl::StrFormat("%s%s; likely fix: %s", status.message(),
-                         Quote(io::FirstLineMentioning(dpdk_log, DeviceName(device))),
+                         Quote(io::LikelyCause(open_log, port_name)),
                          device.empty() ? std::string_view("check the port") : Fix(device));
 }
 

@@ -29,7 +29,12 @@ std::string ExplainEalFailure(const absl::Status& status, std::span<const std::s
                               std::string_view dpdk_log);
 
 // Call after a successful InitEal (it asks DPDK which devices became ports).
+// `port_name` is the port's ethdev name taken before Port::Open (empty if the
+// port did not exist); `open_log` is what DPDK logged during Port::Open and
+// `dpdk_log` all it logged since start.
 std::string ExplainPortFailure(const absl::Status& status, uint16_t port_id,
-                               std::span<const std::string> eal_args, std::string_view dpdk_log);
+                               std::string_view port_name,
+                               std::span<const std::string> eal_args, std::string_view open_log,
+                               std::string_view dpdk_log);
 
 }  // namespace synx::app

@@ -53,10 +53,13 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
   port_options.port_id = config.port_id;
   port_options.queue_pairs = 1;
   port_options.mbufs = config.mbufs;
+  const std::string port_name = io::PortName(config.port_id);
+  const size_t log_before_open = captured().size();
   absl::StatusOr<std::unique_ptr<io::Port>> opened = io::Port::Open(port_options);
   if (!opened.ok()) {
-    Line(stderr, "synx: " + ExplainPortFailure(opened.status(), config.port_id, eal_args,
-                                               captured()));
+    const std::string log = captured();
+    Line(stderr, "synx: " + ExplainPortFailure(opened.status(), config.port_id, port_name,
+                                               eal_args, log.substr(log_before_open), log));
     io::CleanupEal().IgnoreError();
     return kExitRuntime;
   }

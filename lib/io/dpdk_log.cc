@@ -70,6 +70,24 @@ std::string FirstLineMentioning(std::string_view log, std::string_view needle) {
   return found;
 }
 
+std::string LikelyCause(std::string_view log, std::string_view device) {
+  std::string named;
+  std::string from_driver;
+  ForEachLine(log, [&](std::string_view line) {
+    line = Trim(line);
+    if (line.empty() || line.find("failed to initialize") != std::string_view::npos) return true;
+    if (!device.empty() && line.find(device) != std::string_view::npos) {
+      named = WithoutFunctionPrefix(line);
+      return false;
+    }
+    if (from_driver.empty() && line.substr(0, 4) != "EAL:" && line.substr(0, 10) != "TELEMETRY:") {
+      from_driver = WithoutFunctionPrefix(line);
+    }
+    return true;
+  });
+  return named.empty() ? from_driver : named;
+}
+
 std::string LastLine(std::string_view log) {
   std::string_view last;
   ForEachLine(log, [&](std::string_view line) {

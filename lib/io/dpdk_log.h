@@ -34,6 +34,12 @@ class DpdkLogCapture {
 // prefix DPDK's drivers put in front; empty when no line does.
 std::string FirstLineMentioning(std::string_view log, std::string_view needle);
 
+// The line of `log` most likely to say why `device` failed: the first line
+// that names it (other than EAL's own "failed to initialize <device>"), else
+// the first line from a driver rather than from EAL or telemetry. Without
+// the "function(): " prefix; empty when there is none.
+std::string LikelyCause(std::string_view log, std::string_view device);
+
 // The last non-empty line of `log`.
 std::string LastLine(std::string_view log);
 

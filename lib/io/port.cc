@@ -22,19 +22,19 @@ constexpr uint64_t kRxChecksumOffloads =
 constexpr uint64_t kTxChecksumOffloads =
     RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 
+// "port 0 (net_af_packet0)": taken before any failure, since a closed port
+// has no name any more.
 std::string Describe(uint16_t port_id) {
-  char name[RTE_ETH_NAME_MAX_LEN] = {};
-  if (rte_eth_dev_get_name_by_port(port_id, name) == 0) {
-    return absl::StrFormat("port %u (%s)", port_id, name);
-  }
-  return absl::StrFormat("port %u", port_id);
+  const std::string name = PortName(port_id);
+  return name.empty() ? absl::StrFormat("port %u", port_id)
+                      : absl::StrFormat("port %u (%s)", port_id, name);
 }
 
-// A DPDK call that returned `rc` (a negative errno) as a Status.
-absl::Status CallError(uint16_t port_id, const char* call, int rc) {
+// A DPDK call on the port described by `what` that returned `rc` (a negative
+// errno) as a Status.
+absl::Status CallError(const std::string& what, const char* call, int rc) {
   const int err = rc < 0 ? -rc : rc;
-  const std::string text =
-      absl::StrFormat("%s: %s: %s", Describe(port_id), call, rte_strerror(err));
+  const std::string text = absl::StrFormat("%s: %s: %s", what, call, rte_strerror(err));
   switch (err) {
     case EINVAL:
       return absl::InvalidArgumentError(text);
@@ -60,13 +60,13 @@ std::string NextMempoolName(uint16_t port_id) {
   return absl::StrFormat("synx_p%u_%u", port_id, sequence.fetch_add(1));
 }
 
+enum class Stage { kNothing, kConfigured, kStarted };
+
 // Undoes a half-finished Open: the device's queues point into the pool, so
 // the device goes first.
-void Abandon(uint16_t port_id, rte_mempool* pool, bool configured) {
-  if (configured) {
-    rte_eth_dev_stop(port_id);
-    rte_eth_dev_close(port_id);
-  }
+void Abandon(uint16_t port_id, rte_mempool* pool, Stage stage) {
+  if (stage == Stage::kStarted) rte_eth_dev_stop(port_id);
+  if (stage != Stage::kNothing) rte_eth_dev_close(port_id);
   rte_mempool_free(pool);
 }
 
@@ -79,39 +79,36 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(const PortOptions& options) {
         "port %u does not exist (DPDK found %u port%s)", port_id,
         rte_eth_dev_count_avail(), rte_eth_dev_count_avail() == 1 ? "" : "s"));
   }
+  const std::string what = Describe(port_id);
   if (options.queue_pairs != 1) {
     // More queues without RSS would put every flow on queue 0; symmetric RSS
     // arrives with the multi-worker engine.
     return absl::UnimplementedError(absl::StrFormat(
-        "%s: %u queue pairs asked, only 1 is supported so far", Describe(port_id),
+        "%s: %u queue pairs asked, only 1 is supported so far", what,
         options.queue_pairs));
   }
   const uint32_t min_mbufs = kMinMbufsPerQueuePair * options.queue_pairs;
   if (options.mbufs < min_mbufs || options.mbufs > kMaxMbufs) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: %u mbufs asked, need %u..%u for %u queue pair(s)", Describe(port_id),
+        "%s: %u mbufs asked, need %u..%u for %u queue pair(s)", what,
         options.mbufs, min_mbufs, kMaxMbufs, options.queue_pairs));
   }
 
   rte_eth_dev_info dev_info;
   if (int rc = rte_eth_dev_info_get(port_id, &dev_info); rc != 0) {
-    return CallError(port_id, "rte_eth_dev_info_get", rc);
+    return CallError(what, "rte_eth_dev_info_get", rc);
   }
   if (dev_info.max_rx_queues < options.queue_pairs ||
       dev_info.max_tx_queues < options.queue_pairs) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "%s: %u queue pairs asked, the device has %u RX and %u TX queues",
-        Describe(port_id), options.queue_pairs, dev_info.max_rx_queues,
+        what, options.queue_pairs, dev_info.max_rx_queues,
         dev_info.max_tx_queues));
   }
 
   PortInfo info;
   info.port_id = port_id;
-  {
-    char name[RTE_ETH_NAME_MAX_LEN] = {};
-    rte_eth_dev_get_name_by_port(port_id, name);
-    info.name = name;
-  }
+  info.name = PortName(port_id);
   info.driver = dev_info.driver_name != nullptr ? dev_info.driver_name : "";
   info.socket_id = rte_eth_dev_socket_id(port_id);
 
@@ -121,7 +118,7 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(const PortOptions& options) {
       NextMempoolName(port_id).c_str(), options.mbufs, kMempoolCache, /*priv_size=*/0,
       RTE_MBUF_DEFAULT_BUF_SIZE, pool_socket);
   if (pool == nullptr) {
-    return CallError(port_id, "rte_pktmbuf_pool_create", rte_errno);
+    return CallError(what, "rte_pktmbuf_pool_create", rte_errno);
   }
 
   const uint64_t rx_offloads = dev_info.rx_offload_capa & kRxChecksumOffloads;
@@ -136,16 +133,16 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(const PortOptions& options) {
   conf.txmode.offloads = tx_offloads;
   if (int rc = rte_eth_dev_configure(port_id, options.queue_pairs, options.queue_pairs, &conf);
       rc != 0) {
-    Abandon(port_id, pool, /*configured=*/false);
-    return CallError(port_id, "rte_eth_dev_configure", rc);
+    Abandon(port_id, pool, Stage::kNothing);
+    return CallError(what, "rte_eth_dev_configure", rc);
   }
 
   uint16_t rx_descriptors = kRxDescriptors;
   uint16_t tx_descriptors = kTxDescriptors;
   if (int rc = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &rx_descriptors, &tx_descriptors);
       rc != 0) {
-    Abandon(port_id, pool, /*configured=*/true);
-    return CallError(port_id, "rte_eth_dev_adjust_nb_rx_tx_desc", rc);
+    Abandon(port_id, pool, Stage::kConfigured);
+    return CallError(what, "rte_eth_dev_adjust_nb_rx_tx_desc", rc);
   }
   info.rx_descriptors = rx_descriptors;
   info.tx_descriptors = tx_descriptors;
@@ -157,21 +154,21 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(const PortOptions& options) {
   for (uint16_t q = 0; q < options.queue_pairs; ++q) {
     if (int rc = rte_eth_rx_queue_setup(port_id, q, rx_descriptors, pool_socket, &rxconf, pool);
         rc != 0) {
-      Abandon(port_id, pool, /*configured=*/true);
-      return CallError(port_id, "rte_eth_rx_queue_setup", rc);
+      Abandon(port_id, pool, Stage::kConfigured);
+      return CallError(what, "rte_eth_rx_queue_setup", rc);
     }
     if (int rc = rte_eth_tx_queue_setup(port_id, q, tx_descriptors, pool_socket, &txconf);
         rc != 0) {
-      Abandon(port_id, pool, /*configured=*/true);
-      return CallError(port_id, "rte_eth_tx_queue_setup", rc);
+      Abandon(port_id, pool, Stage::kConfigured);
+      return CallError(what, "rte_eth_tx_queue_setup", rc);
     }
   }
   info.rx_queues = options.queue_pairs;
   info.tx_queues = options.queue_pairs;
 
   if (int rc = rte_eth_dev_start(port_id); rc != 0) {
-    Abandon(port_id, pool, /*configured=*/true);
-    return CallError(port_id, "rte_eth_dev_start", rc);
+    Abandon(port_id, pool, Stage::kConfigured);
+    return CallError(what, "rte_eth_dev_start", rc);
   }
 
   // synx answers for addresses it owns whatever MAC the sender aimed at (a
@@ -182,8 +179,8 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(const PortOptions& options) {
 
   rte_ether_addr mac;
   if (int rc = rte_eth_macaddr_get(port_id, &mac); rc != 0) {
-    Abandon(port_id, pool, /*configured=*/true);
-    return CallError(port_id, "rte_eth_macaddr_get", rc);
+    Abandon(port_id, pool, Stage::kStarted);
+    return CallError(what, "rte_eth_macaddr_get", rc);
   }
   std::copy(std::begin(mac.addr_bytes), std::end(mac.addr_bytes), info.mac.begin());
 
@@ -201,8 +198,9 @@ absl::Status Port::Close() {
   // Close even when stop fails: a half-stopped port is worse than a closed one.
   const int stop_rc = rte_eth_dev_stop(info_.port_id);
   const int close_rc = rte_eth_dev_close(info_.port_id);
-  if (stop_rc != 0) return CallError(info_.port_id, "rte_eth_dev_stop", stop_rc);
-  if (close_rc != 0) return CallError(info_.port_id, "rte_eth_dev_close", close_rc);
+  const std::string what = absl::StrFormat("port %u (%s)", info_.port_id, info_.name);
+  if (stop_rc != 0) return CallError(what, "rte_eth_dev_stop", stop_rc);
+  if (close_rc != 0) return CallError(what, "rte_eth_dev_close", close_rc);
   return absl::OkStatus();
 }
 
@@ -216,6 +214,13 @@ LinkStatus Port::Link() const {
       link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed;
   status.full_duplex = link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX;
   return status;
+}
+
+std::string PortName(uint16_t port_id) {
+  if (!rte_eth_dev_is_valid_port(port_id)) return {};
+  char name[RTE_ETH_NAME_MAX_LEN] = {};
+  if (rte_eth_dev_get_name_by_port(port_id, name) != 0) return {};
+  return name;
 }
 
 uint32_t MempoolInUse(const rte_mempool* pool) {

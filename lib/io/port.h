@@ -100,6 +100,10 @@ class Port {
   bool open_ = true;
 };
 
+// The ethdev name of `port_id` ("net_af_packet0", "0000:01:00.0"); empty when
+// there is no such port.
+std::string PortName(uint16_t port_id);
+
 // Mbufs of `pool` currently taken (not in the pool nor in any lcore cache).
 uint32_t MempoolInUse(const rte_mempool* pool);
 

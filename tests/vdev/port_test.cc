@@ -177,6 +177,12 @@ TEST(PortTest, CloseIsIdempotentAndKeepsThePool) {
   EXPECT_FALSE(rte_eth_dev_is_valid_port(port_id));
 }
 
+TEST(PortTest, PortNameIsTheEthdevNameOrEmpty) {
+  const uint16_t port_id = NewVdev("net_null");
+  EXPECT_EQ(PortName(port_id).substr(0, 8), "net_null");
+  EXPECT_EQ(PortName(RTE_MAX_ETHPORTS - 1), "");
+}
+
 TEST(PortTest, MissingPortIsNotFound) {
   PortOptions options;
   options.port_id = RTE_MAX_ETHPORTS - 1;
@@ -236,6 +242,27 @@ TEST(DpdkLogTest, FirstLineMentioningDropsTheFunctionPrefix) {
   EXPECT_EQ(LastLine(log), "EAL: Bus (vdev) probe failed.");
   EXPECT_EQ(LastLine("only line"), "only line");
   EXPECT_EQ(LastLine("\n\n"), "");
+}
+
+TEST(DpdkLogTest, LikelyCausePrefersTheDeviceThenTheFirstDriverLine) {
+  // net_af_packet names itself in its error.
+  const std::string af_packet =
+      "EAL: Selected IOVA mode 'VA'\n"
+      "rte_pmd_init_internals(): net_af_packet0: ioctl failed (SIOCGIFINDEX):No such device\n"
+      "vdev_probe(): failed to initialize net_af_packet0 device\n"
+      "EAL: Bus (vdev) probe failed.\n";
+  EXPECT_EQ(LikelyCause(af_packet, "net_af_packet0"),
+            "net_af_packet0: ioctl failed (SIOCGIFINDEX):No such device");
+  // net_pcap does not: the first driver line is the cause, not EAL's echo.
+  const std::string pcap =
+      "EAL: Selected IOVA mode 'VA'\n"
+      "open_single_rx_pcap(): Couldn't open /x.pcap: /x.pcap: No such file or directory\n"
+      "vdev_probe(): failed to initialize net_pcap0 device\n"
+      "EAL: Bus (vdev) probe failed.\n"
+      "TELEMETRY: No legacy callbacks, legacy socket not created\n";
+  EXPECT_EQ(LikelyCause(pcap, "net_pcap0"),
+            "Couldn't open /x.pcap: /x.pcap: No such file or directory");
+  EXPECT_EQ(LikelyCause("EAL: Bus (vdev) probe failed.\n", "net_pcap0"), "");
 }
 
 TEST(FormatMacTest, LowerCaseColonSeparated) {
