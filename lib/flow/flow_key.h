@@ -114,9 +114,12 @@ inline uint64_t FlowHash(const FlowKey& key, const HashSeed& seed) {
                                               FlowKey::Word(p, 8) ^ seed.k[1]);
   const uint64_t b = internal::FoldedMultiply(FlowKey::Word(p, 16) ^ seed.k[2],
                                               FlowKey::Word(p, 24) ^ seed.k[3]);
-  const uint64_t c = FlowKey::Word(p, 30) ^ seed.k[4];
-  return internal::FoldedMultiply(a ^ c ^ 0x9e3779b97f4a7c15ULL,
-                                  b ^ seed.k[5]);
+  // The last word (ports, family) goes through two multiplies as well: many
+  // keys differ only in the remote port, and one multiply by a constant
+  // leaves the top bits (the table's tag) visibly structured.
+  const uint64_t c =
+      internal::FoldedMultiply(FlowKey::Word(p, 30) ^ seed.k[4], a ^ seed.k[5]);
+  return internal::FoldedMultiply(c ^ 0x9e3779b97f4a7c15ULL, b);
 }
 
 }  // namespace synx::flow
