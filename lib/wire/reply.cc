@@ -137,6 +137,39 @@ size_t WriteTcpReply(std::span<uint8_t> buf, const Frame& in, const TcpReply& r,
   return total;
 }
 
+size_t WriteTcpSegment(std::span<uint8_t> buf, std::span<const uint8_t> l2,
+                       const IpAddr& local, uint16_t local_port,
+                       const IpAddr& remote, uint16_t remote_port,
+                       const TcpReply& r, L4ChecksumMode mode) {
+  constexpr size_t kMacsLen = 12;
+  constexpr size_t kTagLen = 4;
+  if ((l2.size() != kMacsLen && l2.size() != kMacsLen + kTagLen &&
+       l2.size() != kMacsLen + 2 * kTagLen) ||
+      local.family != remote.family) {
+    return 0;
+  }
+  // The segment is the reply to a segment `remote` would have sent us, so
+  // WriteTcpReply writes it from a Frame describing that segment; it leaves
+  // the bytes between the MACs and the IP header (the tags) alone.
+  Frame in;
+  in.kind = FrameKind::kTcp;
+  in.family = local.family;
+  in.l3_offset = static_cast<uint16_t>(l2.size() + 2);
+  std::memcpy(in.src_mac.b.data(), l2.data(), 6);
+  std::memcpy(in.dst_mac.b.data(), l2.data() + 6, 6);
+  in.src = remote;
+  in.dst = local;
+  in.tcp.sport = remote_port;
+  in.tcp.dport = local_port;
+  const size_t n = WriteTcpReply(buf, in, r, mode);
+  if (n == 0) return 0;
+  std::memcpy(buf.data() + kMacsLen, l2.data() + kMacsLen,
+              l2.size() - kMacsLen);
+  Store16(buf.data() + l2.size(), local.family == Family::kV4 ? kEtherTypeIpv4
+                                                              : kEtherTypeIpv6);
+  return n;
+}
+
 size_t WriteArpReply(std::span<uint8_t> buf, const Frame& in,
                      const MacAddr& own_mac) {
   if (in.kind != FrameKind::kArp || in.arp.op != kArpOpRequest ||

@@ -47,6 +47,20 @@ struct TcpReply {
 size_t WriteTcpReply(std::span<uint8_t> buf, const Frame& in, const TcpReply& r,
                      L4ChecksumMode mode = L4ChecksumMode::kSoftware);
 
+// The same TCP segment in a fresh frame, for sends no received frame prompts
+// (timer-driven SYN+ACK and FIN retransmissions, idle RSTs): from `local` to
+// `remote`. `l2` is the link header exactly as it goes on the wire minus the
+// final EtherType: destination MAC, source MAC, then zero, one or two VLAN
+// tags (TPID and TCI each), so 12, 16 or 20 bytes. The EtherType follows from
+// the family, then the IP and TCP headers WriteTcpReply would write. Returns
+// 0 (nothing written) when `buf` is too small, `l2` has another length or the
+// two addresses' families differ.
+size_t WriteTcpSegment(std::span<uint8_t> buf, std::span<const uint8_t> l2,
+                       const IpAddr& local, uint16_t local_port,
+                       const IpAddr& remote, uint16_t remote_port,
+                       const TcpReply& r,
+                       L4ChecksumMode mode = L4ChecksumMode::kSoftware);
+
 // ARP request for one of our addresses → ARP reply from `own_mac`.
 size_t WriteArpReply(std::span<uint8_t> buf, const Frame& in,
                      const MacAddr& own_mac);
