@@ -42,6 +42,8 @@ namespace synx::stats {
   X(kCookiesValid, cookies_valid, "ACKs that carried a valid SYN cookie")      \
   X(kCookiesInvalid, cookies_invalid, "ACKs checked as cookies that failed")   \
   X(kCookieMacsComputed, cookie_macs_computed, "SipHash computations for cookies (issue and check)") \
+  X(kHandshakeTimeouts, handshake_timeouts, "SYN-RECEIVED entries given up after the last SYN+ACK retransmission") \
+  X(kSynDataIgnored, syn_data_ignored, "SYN payloads not acknowledged (RFC 7413 without a Fast Open cookie)") \
   /* both roles */                                                             \
   X(kEstablished, established, "connections that reached ESTABLISHED")        \
   X(kRstTx, rst_tx, "RST segments sent")                                       \
@@ -52,6 +54,12 @@ namespace synx::stats {
   X(kFinRx, fin_rx, "FIN segments received")                                   \
   X(kFinTx, fin_tx, "FIN segments sent")                                       \
   X(kClosed, closed, "connections that reached CLOSED after ESTABLISHED")      \
+  X(kAckTx, ack_tx, "pure ACKs sent (to data, a FIN, an unacceptable or a duplicate segment)") \
+  X(kFinRetransmits, fin_retransmits, "FIN retransmissions")                   \
+  X(kIdleTimeouts, idle_timeouts, "connections reset after the idle timeout")  \
+  X(kCloseTimeouts, close_timeouts, "connections reset because our FIN was never acknowledged") \
+  X(kPawsRejected, paws_rejected, "segments older than TS.Recent (RFC 7323 PAWS)") \
+  X(kTimeWaitReused, time_wait_reused, "new SYNs accepted over a TIME-WAIT entry (RFC 6191)") \
   /* initiator */                                                              \
   X(kSynTx, syn_tx, "SYN segments sent (retransmits included)")                \
   X(kSynRetransmits, syn_retransmits, "SYN retransmissions")                   \

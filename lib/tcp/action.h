@@ -19,6 +19,8 @@ namespace synx::tcp {
 
 // One bit per counter the rules can bump. stats renders the snake_case name
 // as a JSON / telemetry key: add freely, rename only with a note in docs/.
+// Each name is also a stats::Counter name (lib/stats/counters.h): the engine
+// maps events to counters by name and fails to compile when one is missing.
 // Each row: X(Enumerator, "json_name", "what it counts").
 #define SYNX_TCP_EVENTS(X)                                                     \
   X(kSynRx, "syn_rx", "SYN received by a listener (or a reused TIME-WAIT)")    \
@@ -30,9 +32,9 @@ namespace synx::tcp {
   X(kEstablished, "established", "connection reached ESTABLISHED")             \
   X(kRstTx, "rst_tx", "RST sent")                                              \
   X(kRstRx, "rst_rx", "acceptable RST received: connection reset by the peer") \
-  X(kChallengeAckTx, "challenge_ack_tx", "RFC 5961 challenge ACK sent")        \
+  X(kChallengeAckTx, "challenge_acks_tx", "RFC 5961 challenge ACK sent")       \
   X(kAckTx, "ack_tx", "pure ACK sent (data, FIN, out-of-window or duplicate)") \
-  X(kDataRx, "data_rx", "segment carrying new in-order data, acknowledged and discarded") \
+  X(kDataRx, "data_segments_rx", "segment carrying new in-order data, acknowledged and discarded") \
   X(kFinRx, "fin_rx", "peer's FIN accepted")                                   \
   X(kFinTx, "fin_tx", "FIN sent, retransmissions included")                    \
   X(kFinRetransmit, "fin_retransmits", "FIN sent again by the timer")          \
