@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# handshake_test.sh SYNX COOKIES — Linux connect()s against the responder in
+# one --cookies mode (auto, always or never).
+#
+# One synx run; inside it, batches of COUNT connect()s (default 2,000) from
+# the namespace's kernel, over IPv4 and over IPv6, first with the client's
+# defaults and then with net.ipv4.tcp_timestamps, tcp_window_scaling and
+# tcp_sack each switched off in turn. Every connection sends 16 bytes right
+# after connect() and waits for them to be acknowledged, then closes (FIN).
+#
+# Asserts, per batch: every connect() succeeded, none refused or timed out,
+# every byte acknowledged, and the options Linux negotiated are exactly the
+# ones it offered (synx echoes what the SYN offered, in cookie mode too).
+# Over the run: synx's `established` equals the clients' `connected` total;
+# `cookies_valid` equals it in `always`; `cookies_sent` and `cookies_valid`
+# are 0 in `never`; no invalid cookies, no RST; every mbuf back in the pool.
+#
+# Root only (exit 77 otherwise). COUNT can be lowered with SYNX_IT_COUNT for
+# a quick look; the suite runs the full 2,000.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$ROOT/tests/integration/lib/netns.sh"
+
+MODE="$2"
+case "$MODE" in
+  auto | always | never) ;;
+  *) echo "usage: $0 SYNX auto|always|never" >&2; exit 2 ;;
+esac
+it_init "handshake-$MODE" "$1"
+COUNT="${SYNX_IT_COUNT:-2000}"
+PAYLOAD=16
+
+it_peer_up "${MODE:0:2}"
+# 8 batches of COUNT connections stay in the table (CLOSE-WAIT after the
+# client's FIN) for the idle timeout: leave room for all of them.
+synx_start "--local=$SYNX_V4,$SYNX_V6" "--listen=$SYNX_V4:80,[$SYNX_V6]:80" \
+  "--cookies=$MODE" --on-established=keep --closed-port=rst --max-conns=65536 \
+  --duration=0 --stats-interval=1
+synx_wait_reachable
+
+# batch NAME HOST EXPECTED_OPTIONS — one client batch and its own checks.
+TOTAL_CONNECTED=0
+batch() {
+  local name="$1" host="$2" options="$3"
+  client_run "$name" --host "$host" --port 80 --count "$COUNT" --send "$PAYLOAD" \
+    --concurrency 32 --timeout 4 --ack-timeout 2
+  expect_eq "$name: connected" "$(json_get "$CLIENT_JSON" connected)" "$COUNT"
+  expect_eq "$name: refused" "$(json_get "$CLIENT_JSON" refused)" 0
+  expect_eq "$name: timeouts" "$(json_get "$CLIENT_JSON" timeouts)" 0
+  expect_eq "$name: other errors" "$(json_get "$CLIENT_JSON" errors)" "{}"
+  expect_eq "$name: data acknowledged" "$(json_get "$CLIENT_JSON" data_acked)" "$COUNT"
+  expect_eq "$name: negotiated options" "$(json_get "$CLIENT_JSON" options)" \
+    "{\"$options\":$COUNT}"
+  TOTAL_CONNECTED=$((TOTAL_CONNECTED + $(json_get "$CLIENT_JSON" connected)))
+}
+
+# Each knob is per network namespace and governs TCP over IPv6 as well.
+for knob in defaults tcp_timestamps tcp_window_scaling tcp_sack; do
+  peer_sysctl net.ipv4.tcp_timestamps=1 net.ipv4.tcp_window_scaling=1 net.ipv4.tcp_sack=1
+  case "$knob" in
+    defaults) options="ts,sack,ws" ;;
+    tcp_timestamps) options="sack,ws" ;;
+    tcp_window_scaling) options="ts,sack" ;;
+    tcp_sack) options="ts,ws" ;;
+  esac
+  [[ "$knob" == defaults ]] || peer_sysctl "net.ipv4.$knob=0"
+  batch "v4-$knob" "$SYNX_V4" "$options"
+  batch "v6-$knob" "$SYNX_V6" "$options"
+done
+
+sleep 0.5  # the last FINs
+synx_stop
+J="$SYNX_JSON"
+expect_eq "synx role" "$(json_get "$J" role)" responder
+expect_eq "synx established = clients' connected" "$(json_get "$J" established)" "$TOTAL_CONNECTED"
+expect_ge "synx syn_rx" "$(json_get "$J" syn_rx)" "$TOTAL_CONNECTED"
+expect_ge "synx synack_tx" "$(json_get "$J" synack_tx)" "$TOTAL_CONNECTED"
+expect_eq "synx cookies_invalid" "$(json_get "$J" cookies_invalid)" 0
+expect_eq "synx rst_tx" "$(json_get "$J" rst_tx)" 0
+case "$MODE" in
+  always)
+    expect_eq "synx cookies_valid (always)" "$(json_get "$J" cookies_valid)" "$TOTAL_CONNECTED"
+    expect_ge "synx cookies_sent (always)" "$(json_get "$J" cookies_sent)" "$TOTAL_CONNECTED"
+    ;;
+  never)
+    expect_eq "synx cookies_sent (never)" "$(json_get "$J" cookies_sent)" 0
+    expect_eq "synx cookies_valid (never)" "$(json_get "$J" cookies_valid)" 0
+    ;;
+  auto)
+    it_log "auto mode: cookies_sent=$(json_get "$J" cookies_sent) cookies_valid=$(json_get "$J" cookies_valid) (not fixed: depends on the half-open high-water mark)"
+    ;;
+esac
+expect_eq "synx mempool_in_use_at_exit" "$(json_get "$J" mempool_in_use_at_exit)" 0
+it_log "drops: $(json_get "$J" drops)"
+it_log "PASS ($TOTAL_CONNECTED connections in $((SECONDS - IT_T0)) s)"
