@@ -82,6 +82,13 @@ namespace synx::wire {
   X(kTcpNoAck, "tcp_no_ack", "segment without ACK to a connection (RFC 9293 3.10.7.4 fifth)") \
   X(kTcpTsMissing, "tcp_ts_missing", "segment without timestamps after they were agreed (RFC 7323 3.2)") \
   X(kTcpUnexpectedState, "tcp_unexpected_state", "entry in a state this role never stores") \
+  /* engine: the per-lcore burst loop (lib/engine) */                        \
+  X(kChainedMbuf, "chained_mbuf", "frame spread over several mbufs (scattered RX): not parsed") \
+  X(kL2NotForUs, "l2_not_for_us", "destination MAC neither ours, broadcast, nor a solicited-node group of ours") \
+  X(kL2NotUnicast, "l2_not_unicast", "TCP segment or echo request in a broadcast or multicast Ethernet frame") \
+  X(kTcpNotForUs, "tcp_not_for_us", "TCP segment to an address that is not one of ours") \
+  X(kReplyNoRoom, "reply_no_room", "the reply does not fit the received mbuf's data room") \
+  X(kNoL2Peer, "no_l2_peer", "timer-driven segment not sent: the peer's link header was not recorded (per-core peer table full)") \
 
 enum class DropReason : uint8_t {
 #define SYNX_DROP_ENUM(name, json, help) name,
