@@ -125,6 +125,10 @@ absl::StatusOr<Worker::Ptr> Worker::Create(const WorkerConfig& config) {
     return absl::InvalidArgumentError(
         "worker: cookie keys are needed unless --cookies=never");
   }
+  if (config.burst == 0 || config.burst > kBurst) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "worker: burst ", config.burst, " outside 1..", kBurst));
+  }
   flow::FlowTableOptions table_options;
   table_options.max_entries = config.max_conns;
   table_options.seed = config.seed;
@@ -223,7 +227,7 @@ uint16_t Worker::Poll(uint64_t now_us) {
   // 1. Receive.
   rte_mbuf* rx[kBurst];
   const uint16_t n =
-      rte_eth_rx_burst(config_.port_id, config_.queue_id, rx, kBurst);
+      rte_eth_rx_burst(config_.port_id, config_.queue_id, rx, config_.burst);
   n_tx_ = 0;
   n_drop_ = 0;
   // 2-5. Parse, look up, decide, write replies in place.

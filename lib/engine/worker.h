@@ -68,6 +68,9 @@ inline constexpr int kTickShift = 10;
 struct WorkerConfig {
   uint16_t port_id = 0;
   uint16_t queue_id = 0;
+  // Frames asked of each rx burst, 1..kBurst (--burst; smaller bursts trade
+  // throughput for latency under light load).
+  uint16_t burst = kBurst;
   // Fresh mbufs for timer-driven segments (the port's pool).
   rte_mempool* mempool = nullptr;
   // NUMA socket for the table, wheel and the Worker itself; SOCKET_ID_ANY

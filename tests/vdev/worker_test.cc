@@ -216,11 +216,19 @@ class WorkerTest : public ::testing::Test {
   }
 
   void Start() {
+    absl::StatusOr<Worker::Ptr> w = Create();
+    ASSERT_TRUE(w.ok()) << w.status();
+    worker_ = std::move(w).value();
+    now_us_ = kT0;
+  }
+
+  absl::StatusOr<Worker::Ptr> Create() {
     worker_.reset();
     listen_ = std::make_unique<ListenSet>(host_);
-    for (const ListenSpec& s : listen_specs_) ASSERT_TRUE(listen_->Add(s).ok());
-    ASSERT_TRUE(responder_.Validate().ok()) << responder_.Validate();
+    for (const ListenSpec& s : listen_specs_) EXPECT_TRUE(listen_->Add(s).ok());
+    EXPECT_TRUE(responder_.Validate().ok()) << responder_.Validate();
     WorkerConfig c;
+    c.burst = burst_;
     c.port_id = port_->id();
     c.queue_id = 0;
     c.mempool = pool_;
@@ -234,10 +242,7 @@ class WorkerTest : public ::testing::Test {
     c.host = &host_;
     c.listen = listen_.get();
     c.start_us = kT0;
-    absl::StatusOr<Worker::Ptr> w = Worker::Create(c);
-    ASSERT_TRUE(w.ok()) << w.status();
-    worker_ = std::move(w).value();
-    now_us_ = kT0;
+    return Worker::Create(c);
   }
 
   rte_mbuf* Mbuf(const Bytes& frame) {
@@ -340,6 +345,7 @@ class WorkerTest : public ::testing::Test {
   std::unique_ptr<cookie::CookieKeys> keys_;
   uint32_t max_conns_ = 1024;
   bool tx_offload_ = false;
+  uint16_t burst_ = kBurst;
   Worker::Ptr worker_;
   uint64_t now_us_ = kT0;
 };
@@ -746,6 +752,40 @@ TEST_F(WorkerTest, RepliesTheTxRingRefusesAreCountedAndFreed) {
   EXPECT_EQ(rte_ring_count(tx_ring_), filler.size());
   DrainTx();
   EXPECT_EQ(io::MempoolInUse(pool_), in_use_at_start_);
+}
+
+TEST_F(WorkerTest, BurstSizeBoundsFramesPerPoll) {
+  burst_ = 1;
+  Start();
+  for (uint16_t sport : {1000, 1001, 1002}) {
+    Bytes b = B(g::kSynV4Linux);
+    SetSport(b, sport);
+    FixChecksums(b);
+    Inject(b);
+  }
+  Poll();
+  EXPECT_EQ(Sent().size(), 1u);
+  EXPECT_EQ(Counters().rx_packets(), 1u);
+  Poll();
+  Poll();
+  EXPECT_EQ(Sent().size(), 2u);
+  EXPECT_EQ(Counters().rx_packets(), 3u);
+}
+
+TEST_F(WorkerTest, CreateRefusesBadConfigurations) {
+  for (uint16_t burst : {0, kBurst + 1}) {
+    burst_ = burst;
+    absl::StatusOr<Worker::Ptr> w = Create();
+    EXPECT_EQ(w.status().code(), absl::StatusCode::kInvalidArgument) << burst;
+  }
+  burst_ = kBurst;
+  max_conns_ = 0;
+  EXPECT_EQ(Create().status().code(), absl::StatusCode::kInvalidArgument);
+  // Memory the EAL cannot give (-m 512) is one clear error, nothing leaked.
+  max_conns_ = 1u << 30;
+  const absl::StatusOr<Worker::Ptr> huge = Create();
+  EXPECT_EQ(huge.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(huge.status().message()), ::testing::HasSubstr("--max-conns"));
 }
 
 TEST_F(WorkerTest, ABurstOfManyFlowsMakesAnEntryEach) {
