@@ -31,7 +31,7 @@
 // aligned_alloc). Memory: MemoryBytes(options) = 64 * max_entries for the
 // pool plus 64 * (BucketCount + probe_limit - 1) for the index, where
 // BucketCount is the power of two at or above
-// max_entries * 100 / (8 * max_load_percent): 72 to 80 bytes per entry at
+// max_entries * 100 / (8 * max_load_percent): 80 to 96 bytes per entry at
 // the default 50 % (docs/flow-table.md).
 #pragma once
 
@@ -60,13 +60,14 @@ struct FlowTableOptions {
   // capacity(): the live entries Insert admits (--max-conns per core). The
   // pool holds exactly this many entries.
   uint32_t max_entries = 0;
-  // The highest fill of the index's slots; it sets the bucket count. At 50 %
-  // a bucket holds 4 entries on average and overflows rarely (about 2 % of
-  // buckets, Poisson tail), so most lookups read one index line.
+  // The highest fill of the index's slots; it sets the bucket count (rounded
+  // up to a power of two, so the real fill is between half this and this).
+  // At a real 50 %, after churn, 4 % of hits and 11 % of misses read a
+  // second (adjacent) index line; at 25 %, 0.1 % (docs/flow-table.md).
   uint32_t max_load_percent = 50;
   // The most index buckets any operation reads, and how far an entry's slot
-  // may sit from its home bucket. At 50 % load with churn, random keys fail
-  // an insert about 4e-5 of the time with a limit of 4 and never in 10^7
+  // may sit from its home bucket. At a real 50 % load with churn, random
+  // keys fail an insert 5e-5 of the time with a limit of 4 and never in 10^7
   // inserts with 8 (docs/flow-table.md); a flood aimed at one bucket costs
   // at most 8 index lines per packet.
   uint32_t probe_limit = 8;
@@ -194,6 +195,12 @@ class FlowTable {
   // before the first FindWithHash so that the misses overlap.
   void Prefetch(uint64_t hash) const {
     __builtin_prefetch(buckets_ + (hash & mask_), 0, 3);
+  }
+
+  // Starts loading h's entry (key and value): for a batch of handles from
+  // TimerWheel::Advance before they are read or erased.
+  void PrefetchEntry(FlowHandle h) const {
+    __builtin_prefetch(entries_ + h.index, 0, 3);
   }
 
   FlowHandle Find(const FlowKey& key) const {
