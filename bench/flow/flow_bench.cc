@@ -17,9 +17,10 @@
 //   (untimed). Bulk: the engine's SYN path, a bulk lookup that misses and
 //   then an insert with the hash already computed.
 // - Erase / EraseBulk32: remove random present entries (timed), put them
-//   back (untimed). FlowTable erases by handle (the engine holds one from the
-//   lookup or the timer wheel); absl and rte_hash erase by key (they have no
-//   stable handle). Bulk: hashes computed and lines prefetched first.
+//   back (untimed). Every implementation is given the key; FlowTable also
+//   gets the handle (the engine holds one from its lookup), absl and
+//   rte_hash erase by key (they have no stable handle). Bulk: hashes
+//   computed and lines prefetched first.
 // The table stays at its nominal size throughout: it is filled to
 // `entries - batch` once per (implementation, size) and reused by every op.
 //
@@ -202,8 +203,11 @@ class FlowTableHarness {
     for (uint32_t i = 0; i < n; ++i) sum += h[i].valid() ? table_->value(h[i]).a : 0;
     return sum;
   }
-  void Erase(const FlowKey&, uint64_t slot) {
-    if (handle_of_[slot].valid()) table_->Erase(handle_of_[slot]);
+  // The engine erases with the handle and the hash from its lookup.
+  void Erase(const FlowKey& k, uint64_t slot) {
+    if (handle_of_[slot].valid()) {
+      table_->EraseWithHash(handle_of_[slot], table_->Hash(k));
+    }
   }
   void EraseBulk(const FlowKey* k, const uint64_t* slots, uint32_t n) {
     uint64_t hash[kBurst];
@@ -500,6 +504,48 @@ void BM_Erase(benchmark::State& state) {
   }
   SetPerKey(state, done);
 }
+
+// The hash alone, per key: FlowHash (keyed multiply-mix), absl::Hash over
+// the key's 38 bytes, DPDK's CRC32 (rte_hash's hash here).
+std::vector<FlowKey> HashKeys() {
+  std::vector<FlowKey> keys;
+  for (uint32_t i = 0; i < 1024; ++i) keys.push_back(KeyOf(Mix(i) & 0xffffff));
+  return keys;
+}
+
+template <class F>
+void HashLoop(benchmark::State& state, F hash) {
+  const std::vector<FlowKey> keys = HashKeys();
+  uint64_t sum = 0;
+  uint32_t i = 0;
+  for (auto _ : state) {
+    sum += hash(keys[i++ & 1023]);
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_HashFlowHash(benchmark::State& state) {
+  HashSeed seed;
+  for (size_t i = 0; i < seed.k.size(); ++i) seed.k[i] = Mix(i);
+  HashLoop(state, [&](const FlowKey& k) { return FlowHash(k, seed); });
+}
+BENCHMARK(BM_HashFlowHash);
+
+void BM_HashAbsl(benchmark::State& state) {
+  HashLoop(state, [](const FlowKey& k) {
+    return absl::HashOf(
+        std::string_view(reinterpret_cast<const char*>(&k), sizeof(k)));
+  });
+}
+BENCHMARK(BM_HashAbsl);
+
+void BM_HashRteCrc(benchmark::State& state) {
+  HashLoop(state, [](const FlowKey& k) {
+    return uint64_t{rte_hash_crc(&k, sizeof(k), 0x5eed)};
+  });
+}
+BENCHMARK(BM_HashRteCrc);
 
 template <class H>
 void RegisterAll(uint32_t entries) {

@@ -14,6 +14,7 @@ IMPLS = ["FlowTable", "Absl", "RteHash"]
 OPS = ["Find", "FindBulk32", "FindMissBulk32", "Insert", "InsertBulk32",
        "Erase", "EraseBulk32"]
 NAME = re.compile(r"^BM_(FlowTable|Absl|RteHash)([A-Za-z0-9]+)/(\d+)/")
+HASH = re.compile(r"^BM_Hash([A-Za-z]+)$")
 
 
 def load(path):
@@ -22,6 +23,10 @@ def load(path):
     ns = {}
     for b in data["benchmarks"]:
         if b.get("run_type") == "aggregate":
+            continue
+        h = HASH.match(b.get("run_name", b["name"]))
+        if h and "items_per_second" in b:
+            ns.setdefault(("Hash", 0, h.group(1)), []).append(1e9 / b["items_per_second"])
             continue
         m = NAME.match(b["name"])
         if not m or "items_per_second" not in b:
@@ -35,8 +40,18 @@ def size_label(n):
     return f"{n >> 20} M" if n >= 1 << 20 else f"{n >> 10} K"
 
 
+def hash_table(ns):
+    names = {"FlowHash": "FlowHash (keyed multiply-mix)",
+             "Absl": "absl::Hash, 38 bytes", "RteCrc": "rte_hash_crc (CRC32C)"}
+    rows = [(k[2], v) for k, v in ns.items() if k[0] == "Hash"]
+    out = ["| hash of one key | ns |", "|---|---:|"]
+    for name, v in sorted(rows):
+        out.append(f"| {names.get(name, name)} | {v:.1f} |")
+    return "\n".join(out) if rows else ""
+
+
 def table(ns):
-    sizes = sorted({k[1] for k in ns})
+    sizes = sorted({k[1] for k in ns if k[0] != "Hash"})
     out = ["| op | entries | FlowTable | absl::flat_hash_map | rte_hash | best |",
            "|---|---:|---:|---:|---:|---|"]
     for op in OPS:
@@ -58,6 +73,8 @@ def main():
         print(f"<!-- {path}: {ctx.get('date', '')}, {ctx.get('num_cpus', '?')} CPUs, "
               f"{ctx.get('mhz_per_cpu', '?')} MHz -->")
         print(table(ns))
+        print()
+        print(hash_table(ns))
         print()
 
 
