@@ -43,11 +43,17 @@ int main(int argc, char** argv) {
     }
   }
 
-  const int exit_code = Run(*config, command_line.eal_args, json_out);
-  if (json_out != nullptr && json_out != stdout && std::fclose(json_out) != 0) {
-    std::fprintf(stderr, "synx: --json=%s: %s\n", config->json_path.c_str(),
-                 std::strerror(errno));
-    return kExitRuntime;
+  int exit_code = Run(*config, command_line.eal_args, json_out);
+  if (json_out != nullptr && json_out != stdout) {
+    const bool empty = std::ftell(json_out) == 0;
+    if (std::fclose(json_out) != 0) {
+      std::fprintf(stderr, "synx: --json=%s: %s\n", config->json_path.c_str(),
+                   std::strerror(errno));
+      exit_code = kExitRuntime;
+    }
+    // A run that failed before its summary leaves no empty file to be
+    // mistaken for one.
+    if (exit_code != kExitOk && empty) std::remove(config->json_path.c_str());
   }
   return exit_code;
 }

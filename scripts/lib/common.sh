@@ -35,5 +35,6 @@ remove_hugepage_files() {
     [[ -n "$mnt" ]] || continue
     rm -f "$mnt/${prefix}map_"* 2>/dev/null || true
   done < <(hugetlbfs_mounts)
-  rm -rf "/var/run/dpdk/${prefix}" "${XDG_RUNTIME_DIR:-/nonexistent}/dpdk/${prefix}" 2>/dev/null || true
+  rm -rf "/var/run/dpdk/${prefix}" "${XDG_RUNTIME_DIR:-/nonexistent}/dpdk/${prefix}" \
+    "/tmp/dpdk/${prefix}" 2>/dev/null || true
 }

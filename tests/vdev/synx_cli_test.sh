@@ -55,7 +55,8 @@ expect_stderr_has() {
 # EAL leaves its runtime directory behind once started; a flag error must
 # never get that far.
 expect_eal_untouched() {
-  [[ ! -e "/var/run/dpdk/$PREFIX" && ! -e "${XDG_RUNTIME_DIR:-/nonexistent}/dpdk/$PREFIX" ]] ||
+  [[ ! -e "/var/run/dpdk/$PREFIX" && ! -e "${XDG_RUNTIME_DIR:-/nonexistent}/dpdk/$PREFIX" &&
+     ! -e "/tmp/dpdk/$PREFIX" ]] ||
     fail "EAL was started (runtime directory for $PREFIX exists)"
 }
 
@@ -166,10 +167,11 @@ case "$CASE" in
     expect_stderr_has "likely fix"
     ;;
   bad_port_id)
-    run "${EAL[@]}" --vdev=net_null0 -- --port=5 --duration=1
+    run "${EAL[@]}" --vdev=net_null0 -- --port=5 --duration=1 "--json=$TMP/summary.json"
     expect_rc 1
     expect_one_stderr_line
     expect_stderr_has "port 5 does not exist"
+    [[ ! -e "$TMP/summary.json" ]] || fail "a failed run left a JSON file behind"
     ;;
   no_port)
     run "${EAL[@]}" -- --duration=1
