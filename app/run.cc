@@ -1,9 +1,11 @@
 #include "run.h"
 
+#include <atomic>
 #include <csignal>
 #include <memory>
 #include <optional>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "diagnose.h"
 #include "io/dpdk_log.h"
