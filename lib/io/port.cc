@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -80,12 +81,9 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(const PortOptions& options) {
         rte_eth_dev_count_avail(), rte_eth_dev_count_avail() == 1 ? "" : "s"));
   }
   const std::string what = Describe(port_id);
-  if (options.queue_pairs != 1) {
-    // More queues without RSS would put every flow on queue 0; symmetric RSS
-    // arrives with the multi-worker engine.
-    return absl::UnimplementedError(absl::StrFormat(
-        "%s: %u queue pairs asked, only 1 is supported so far", what,
-        options.queue_pairs));
+  if (options.queue_pairs == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: 0 queue pairs asked, need at least 1", what));
   }
   const uint32_t min_mbufs = kMinMbufsPerQueuePair * options.queue_pairs;
   if (options.mbufs < min_mbufs || options.mbufs > kMaxMbufs) {
@@ -131,6 +129,21 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(const PortOptions& options) {
   rte_eth_conf conf{};
   conf.rxmode.offloads = rx_offloads;
   conf.txmode.offloads = tx_offloads;
+  // Symmetric RSS over IP addresses and TCP ports, when there is more than
+  // one queue to spread over and the device can hash those fields.
+  const uint64_t rss_types =
+      dev_info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP);
+  std::vector<uint8_t> rss_key(
+      dev_info.hash_key_size != 0 ? dev_info.hash_key_size : kDefaultRssKeyLength);
+  for (size_t i = 0; i < rss_key.size(); ++i) rss_key[i] = kSymmetricRssKeyBytes[i % 2];
+  if (options.queue_pairs > 1 && rss_types != 0) {
+    conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+    conf.rx_adv_conf.rss_conf.rss_key = rss_key.data();
+    conf.rx_adv_conf.rss_conf.rss_key_len = static_cast<uint8_t>(rss_key.size());
+    conf.rx_adv_conf.rss_conf.rss_hf = rss_types;
+    info.rss = true;
+    info.rss_hash_types = rss_types;
+  }
   if (int rc = rte_eth_dev_configure(port_id, options.queue_pairs, options.queue_pairs, &conf);
       rc != 0) {
     Abandon(port_id, pool, Stage::kNothing);
@@ -169,6 +182,16 @@ absl::StatusOr<std::unique_ptr<Port>> Port::Open(const PortOptions& options) {
   if (int rc = rte_eth_dev_start(port_id); rc != 0) {
     Abandon(port_id, pool, Stage::kConfigured);
     return CallError(what, "rte_eth_dev_start", rc);
+  }
+  if (info.rss) {
+    // Some PMDs (net_null among them) take the key only through this call,
+    // not from the configuration: set it again so every device hashes with
+    // the symmetric key.
+    rte_eth_rss_conf rss = conf.rx_adv_conf.rss_conf;
+    if (int rc = rte_eth_dev_rss_hash_update(port_id, &rss); rc != 0 && rc != -ENOTSUP) {
+      Abandon(port_id, pool, Stage::kStarted);
+      return CallError(what, "rte_eth_dev_rss_hash_update", rc);
+    }
   }
 
   // synx answers for addresses it owns whatever MAC the sender aimed at (a

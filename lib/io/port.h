@@ -35,8 +35,18 @@ inline constexpr uint32_t kMinMbufsPerQueuePair =
 // Mempool sizes beyond this are a typo, not a plan (16 M mbufs ≈ 36 GB).
 inline constexpr uint32_t kMaxMbufs = (1u << 24) - 1;
 
+// RSS key of the symmetric Toeplitz hash (design.md §4): 0x6d, 0x5a
+// repeated. A key with a 16-bit period makes hash(src, dst) = hash(dst, src)
+// for addresses and ports alike, so both directions of a flow reach the same
+// queue. Devices with longer keys (52 bytes on i40e) get the same pattern.
+inline constexpr uint8_t kSymmetricRssKeyBytes[2] = {0x6d, 0x5a};
+inline constexpr size_t kDefaultRssKeyLength = 40;
+
 struct PortOptions {
   uint16_t port_id = 0;
+  // One per worker lcore. Above 1, RSS spreads flows with the symmetric key
+  // where the device offers it; a device without RSS (af_packet fans out by
+  // flow in the kernel; net_null, net_ring) gets its queues as they are.
   uint16_t queue_pairs = 1;
   // Mempool size; 2^n - 1 fits the mempool ring best.
   uint32_t mbufs = 8191;
@@ -63,6 +73,10 @@ struct PortInfo {
   uint16_t tx_descriptors = 0;
   bool promiscuous = false;
   ChecksumOffloads offloads;
+  // RSS across the queues with the symmetric key: on only with more than one
+  // queue pair on a device that has it. rss_hash_types: RTE_ETH_RSS_* in use.
+  bool rss = false;
+  uint64_t rss_hash_types = 0;
 };
 
 struct LinkStatus {

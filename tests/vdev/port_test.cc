@@ -7,6 +7,7 @@
 #include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
+#include <rte_thash.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -206,14 +207,87 @@ TEST(PortTest, TooFewMbufsIsRefusedBeforeTouchingTheDevice) {
   EXPECT_TRUE(Port::Open(options).ok());
 }
 
-TEST(PortTest, MoreThanOneQueuePairIsNotYetSupported) {
+TEST(PortTest, SeveralQueuePairsSpreadBySymmetricRss) {
   const uint16_t port_id = NewVdev("net_null");
   PortOptions options;
   options.port_id = port_id;
   options.queue_pairs = 2;
+  options.mbufs = 2 * kMinMbufsPerQueuePair;
   absl::StatusOr<std::unique_ptr<Port>> port = Port::Open(options);
-  ASSERT_FALSE(port.ok());
-  EXPECT_EQ(port.status().code(), absl::StatusCode::kUnimplemented);
+  ASSERT_TRUE(port.ok()) << port.status();
+  const PortInfo& info = (*port)->info();
+  EXPECT_EQ(info.rx_queues, 2);
+  EXPECT_EQ(info.tx_queues, 2);
+  // net_null hashes (it advertises RSS): the device holds the symmetric key.
+  ASSERT_TRUE(info.rss);
+  EXPECT_NE(info.rss_hash_types & RTE_ETH_RSS_IP, 0u);
+  uint8_t key[64] = {};
+  rte_eth_rss_conf conf{};
+  conf.rss_key = key;
+  conf.rss_key_len = sizeof(key);
+  ASSERT_EQ(rte_eth_dev_rss_hash_conf_get(port_id, &conf), 0);
+  rte_eth_dev_info dev_info;
+  ASSERT_EQ(rte_eth_dev_info_get(port_id, &dev_info), 0);
+  // A device that names no key size gets kDefaultRssKeyLength bytes.
+  const size_t key_len =
+      dev_info.hash_key_size != 0 ? dev_info.hash_key_size : kDefaultRssKeyLength;
+  for (size_t i = 0; i < key_len; ++i) {
+    EXPECT_EQ(key[i], kSymmetricRssKeyBytes[i % 2]) << "key byte " << i;
+  }
+  // Both queues deliver.
+  rte_mbuf* rx[8];
+  for (uint16_t q = 0; q < 2; ++q) {
+    const uint16_t n = rte_eth_rx_burst(port_id, q, rx, 8);
+    EXPECT_EQ(n, 8) << "queue " << q;
+    rte_pktmbuf_free_bulk(rx, n);
+  }
+}
+
+TEST(PortTest, OneQueuePairHasNoRss) {
+  const uint16_t port_id = NewVdev("net_null");
+  std::unique_ptr<Port> port = OpenOrDie(port_id);
+  ASSERT_NE(port, nullptr);
+  EXPECT_FALSE(port->info().rss);
+  EXPECT_EQ(port->info().rss_hash_types, 0u);
+}
+
+TEST(PortTest, ZeroOrTooManyQueuePairsAreRefused) {
+  PortOptions options;
+  options.port_id = NewVdev("net_ring");
+  options.queue_pairs = 0;
+  absl::StatusOr<std::unique_ptr<Port>> port = Port::Open(options);
+  EXPECT_EQ(port.status().code(), absl::StatusCode::kInvalidArgument);
+  // One more than the device has.
+  rte_eth_dev_info dev_info;
+  ASSERT_EQ(rte_eth_dev_info_get(options.port_id, &dev_info), 0);
+  options.queue_pairs = static_cast<uint16_t>(dev_info.max_rx_queues + 1);
+  options.mbufs = options.queue_pairs * kMinMbufsPerQueuePair;
+  port = Port::Open(options);
+  EXPECT_EQ(port.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(port.status().message()),
+              HasSubstr(absl::StrCat(options.queue_pairs, " queue pairs asked")));
+}
+
+// The key's 16-bit period is what makes the Toeplitz hash symmetric:
+// swapping source and destination (addresses and ports) keeps the hash.
+TEST(RssKeyTest, SymmetricKeyHashesBothDirectionsAlike) {
+  uint8_t key[kDefaultRssKeyLength];
+  for (size_t i = 0; i < sizeof(key); ++i) key[i] = kSymmetricRssKeyBytes[i % 2];
+  for (uint32_t i = 0; i < 1000; ++i) {
+    rte_ipv4_tuple fwd{};
+    fwd.src_addr = 0xc6120000u + i * 7919;
+    fwd.dst_addr = 0xc6130000u + i * 104729;
+    fwd.sport = static_cast<uint16_t>(1024 + i * 31);
+    fwd.dport = static_cast<uint16_t>(80 + i);
+    rte_ipv4_tuple rev{};
+    rev.src_addr = fwd.dst_addr;
+    rev.dst_addr = fwd.src_addr;
+    rev.sport = fwd.dport;
+    rev.dport = fwd.sport;
+    ASSERT_EQ(rte_softrss(reinterpret_cast<uint32_t*>(&fwd), RTE_THASH_V4_L4_LEN, key),
+              rte_softrss(reinterpret_cast<uint32_t*>(&rev), RTE_THASH_V4_L4_LEN, key))
+        << i;
+  }
 }
 
 TEST(DpdkLogTest, CaptureKeepsDpdkLinesUntilReleased) {
