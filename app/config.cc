@@ -1,8 +1,18 @@
 #include "config.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "engine/worker.h"
+#include "host/host_config.h"
 #include "io/port.h"
 
 namespace synx::app {
@@ -21,6 +31,175 @@ namespace {
 
 absl::Status Bad(std::string_view flag, const std::string& value, std::string_view why) {
   return absl::InvalidArgumentError(absl::StrFormat("--%s=%s: %s", flag, value, why));
+}
+
+// Debian's Abseil has its own string_view type.
+std::string_view Sv(absl::string_view s) { return {s.data(), s.size()}; }
+
+// An integer flag within [lo, hi].
+absl::Status Range(std::string_view flag, int64_t v, int64_t lo, int64_t hi,
+                   std::string_view what = "") {
+  if (v >= lo && v <= hi) return absl::OkStatus();
+  return Bad(flag, absl::StrCat(v),
+             what.empty() ? absl::StrFormat("expected %d..%d", lo, hi)
+                          : absl::StrFormat("expected %d..%d %s", lo, hi, what));
+}
+
+absl::StatusOr<std::vector<wire::IpAddr>> ParseLocal(const std::string& text) {
+  std::vector<wire::IpAddr> out;
+  if (text.empty()) return out;
+  host::HostConfig probe;
+  for (absl::string_view item : absl::StrSplit(text, ',')) {
+    if (item.empty()) return Bad("local", text, "empty item in the list");
+    const std::optional<wire::IpAddr> a = wire::IpAddr::Parse(Sv(item));
+    if (!a) {
+      return Bad("local", text, absl::StrFormat("\"%s\" is not an IP address", item));
+    }
+    switch (probe.AddAddress(*a)) {
+      case host::AddResult::kOk:
+        break;
+      case host::AddResult::kDuplicate:
+        return Bad("local", text, absl::StrFormat("%s is listed twice", item));
+      case host::AddResult::kFull:
+        return Bad("local", text,
+                   absl::StrFormat("at most %d addresses per family", host::kMaxAddrs));
+      case host::AddResult::kNotUnicast:
+        return Bad("local", text,
+                   absl::StrFormat("%s is not a unicast address (multicast, broadcast, "
+                                   "unspecified, loopback, class E or v4-mapped)",
+                                   item));
+    }
+    out.push_back(*a);
+  }
+  return out;
+}
+
+absl::StatusOr<cookie::MasterKey> ReadKeyFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Bad("cookie-key-file", path,
+               absl::StrCat("cannot open: ", std::strerror(errno)));
+  }
+  // A key file is one line of 64 hex digits plus comments; anything the size
+  // of a megabyte is the wrong file.
+  constexpr std::streamsize kMaxBytes = 64 * 1024;
+  std::string contents(static_cast<size_t>(kMaxBytes) + 1, '\0');
+  in.read(contents.data(), kMaxBytes + 1);
+  contents.resize(static_cast<size_t>(in.gcount()));
+  if (in.bad()) return Bad("cookie-key-file", path, "read failed");
+  if (static_cast<std::streamsize>(contents.size()) > kMaxBytes) {
+    return Bad("cookie-key-file", path, "larger than 64 KB: not a key file");
+  }
+  absl::StatusOr<cookie::MasterKey> key = cookie::ParseKeyFile(contents);
+  if (!key.ok()) return Bad("cookie-key-file", path, Sv(key.status().message()));
+  return key;
+}
+
+absl::Status ValidateResponder(const FlagValues& flags, ResponderSettings& r) {
+  absl::StatusOr<std::vector<wire::IpAddr>> local = ParseLocal(flags.local);
+  if (!local.ok()) return local.status();
+  r.local = std::move(local).value();
+
+  if (!flags.listen.empty()) {
+    absl::StatusOr<std::vector<engine::ListenSpec>> listen =
+        engine::ParseListenList(flags.listen);
+    if (!listen.ok()) {
+      return Bad("listen", flags.listen, Sv(listen.status().message()));
+    }
+    for (const engine::ListenSpec& spec : *listen) {
+      if (std::find(r.local.begin(), r.local.end(), spec.addr) == r.local.end()) {
+        return Bad("listen", flags.listen,
+                   absl::StrFormat("%s is not one of the --local addresses%s",
+                                   spec.addr.ToString(),
+                                   r.local.empty() ? " (--local is empty)" : ""));
+      }
+    }
+    r.listen = std::move(listen).value();
+  }
+
+  const std::optional<cookie::CookieMode> mode = cookie::ParseCookieMode(flags.cookies);
+  if (!mode) return Bad("cookies", flags.cookies, "expected auto, always or never");
+  if (absl::Status s = Range("cookie-rotate", flags.cookie_rotate, cookie::kMinRotateSeconds,
+                             cookie::kMaxRotateSeconds, "seconds");
+      !s.ok()) {
+    return s;
+  }
+  r.cookie_rotate_s = static_cast<uint32_t>(flags.cookie_rotate);
+  r.cookie_key_file = flags.cookie_key_file;
+  if (!r.cookie_key_file.empty()) {
+    absl::StatusOr<cookie::MasterKey> key = ReadKeyFile(r.cookie_key_file);
+    if (!key.ok()) return key.status();
+    r.master_key = *key;
+  }
+
+  tcp::ResponderConfig& t = r.tcp;
+  const std::optional<tcp::OnEstablished> on_established =
+      tcp::ParseOnEstablished(flags.on_established);
+  if (!on_established) {
+    return Bad("on-established", flags.on_established, "expected keep, reset or close");
+  }
+  t.on_established = *on_established;
+  const std::optional<tcp::ClosedPort> closed_port = tcp::ParseClosedPort(flags.closed_port);
+  if (!closed_port) return Bad("closed-port", flags.closed_port, "expected rst or drop");
+  t.closed_port = *closed_port;
+
+  if (absl::Status s = Range("max-conns", flags.max_conns, 1, kMaxConnsLimit,
+                             "connection table entries per worker");
+      !s.ok()) {
+    return s;
+  }
+  r.max_conns = static_cast<uint32_t>(flags.max_conns);
+
+  // RFC 9293 MUST-15 / RFC 6691: 536 is the least an IPv4 host must accept;
+  // the IPv6 header is 20 bytes longer and its minimum MTU gives 1220.
+  if (absl::Status s = Range("mss", flags.mss, 536, 65495, "bytes (IPv4; IPv6 gets 20 less, "
+                                                           "at least 1220)");
+      !s.ok()) {
+    return s;
+  }
+  t.conn.mss_v4 = static_cast<uint16_t>(flags.mss);
+  t.conn.mss_v6 = static_cast<uint16_t>(std::max<int64_t>(flags.mss - 20, 1220));
+  if (absl::Status s = Range("ttl", flags.ttl, 1, 255); !s.ok()) return s;
+  t.conn.ttl = static_cast<uint8_t>(flags.ttl);
+  if (absl::Status s = Range("wscale", flags.wscale, 0, 14, "(RFC 7323 §2.3)"); !s.ok()) {
+    return s;
+  }
+  t.conn.window_shift = static_cast<uint8_t>(flags.wscale);
+  const int64_t max_window = int64_t{65535} << flags.wscale;
+  const int64_t min_window = int64_t{1} << flags.wscale;
+  if (flags.window < min_window || flags.window > max_window) {
+    return Bad("window", absl::StrCat(flags.window),
+               absl::StrFormat("expected %d..%d bytes with --wscale=%d (the advertised "
+                               "window is the value >> wscale, 1..65535)",
+                               min_window, max_window, flags.wscale));
+  }
+  t.conn.window = static_cast<uint32_t>(flags.window);
+  if (absl::Status s = Range("idle-timeout", flags.idle_timeout, 1, 86'400, "seconds");
+      !s.ok()) {
+    return s;
+  }
+  t.conn.idle_timeout_ms = static_cast<uint32_t>(flags.idle_timeout * 1000);
+  if (absl::Status s = Range("synack-retries", flags.synack_retries, 0, 255); !s.ok()) {
+    return s;
+  }
+  t.conn.synack_retries = static_cast<uint8_t>(flags.synack_retries);
+  if (absl::Status s = Range("synack-rto-ms", flags.synack_rto_ms, 1, 60'000); !s.ok()) {
+    return s;
+  }
+  t.conn.rto_ms = static_cast<uint32_t>(flags.synack_rto_ms);
+  t.conn.max_rto_ms = std::max<uint32_t>(t.conn.max_rto_ms, t.conn.rto_ms);
+  if (absl::Status s = Range("rst-rate", flags.rst_rate, 0, 1'000'000'000,
+                             "RSTs per second per worker (0: no limit)");
+      !s.ok()) {
+    return s;
+  }
+  t.rst_rate_per_s = static_cast<uint32_t>(flags.rst_rate);
+
+  t.cookies = cookie::PolicyConfig::ForTable(*mode, r.max_conns, r.cookie_rotate_s);
+  if (absl::Status s = t.Validate(); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("responder settings: ", s.message()));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -69,6 +248,15 @@ absl::StatusOr<Config> ValidateConfig(const FlagValues& flags) {
   config.burst = static_cast<uint16_t>(flags.burst);
 
   config.verbose = flags.verbose;
+
+  if (config.role == Role::kResponder) {
+    if (flags.burst > engine::kBurst) {
+      return Bad("burst", absl::StrCat(flags.burst),
+                 absl::StrFormat("the responder takes at most %u frames per burst",
+                                 engine::kBurst));
+    }
+    if (absl::Status s = ValidateResponder(flags, config.responder); !s.ok()) return s;
+  }
   return config;
 }
 

@@ -6,10 +6,17 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "cookie/keys.h"
+#include "cookie/policy.h"
+#include "engine/listen_set.h"
+#include "tcp/config.h"
+#include "wire/addr.h"
 
 namespace synx::app {
 
@@ -27,6 +34,36 @@ struct FlagValues {
   int64_t mbufs = 8191;
   int64_t burst = 32;
   bool verbose = false;
+  // Responder.
+  std::string local;
+  std::string listen;
+  std::string cookies = "auto";
+  int64_t cookie_rotate = 30;
+  std::string cookie_key_file;
+  std::string on_established = "keep";
+  std::string closed_port = "rst";
+  int64_t max_conns = 65536;
+  int64_t mss = 1460;
+  int64_t ttl = 64;
+  int64_t window = 64240;
+  int64_t wscale = 7;
+  int64_t idle_timeout = 60;
+  int64_t synack_retries = 5;
+  int64_t synack_rto_ms = 1000;
+  int64_t rst_rate = 1000;
+};
+
+// What the responder needs beyond the port: its addresses, its listeners
+// and the rules' parameters, all checked here.
+struct ResponderSettings {
+  std::vector<wire::IpAddr> local;  // --local, in order, no duplicates
+  std::vector<engine::ListenSpec> listen;
+  uint32_t cookie_rotate_s = 30;
+  std::string cookie_key_file;                  // empty: a random key
+  std::optional<cookie::MasterKey> master_key;  // the file's key, read here
+  // Every rule parameter; tcp.cookies is sized for one table of max_conns.
+  tcp::ResponderConfig tcp;
+  uint32_t max_conns = 0;  // per worker
 };
 
 struct Config {
@@ -38,7 +75,11 @@ struct Config {
   uint32_t mbufs = 0;
   uint16_t burst = 0;
   bool verbose = false;           // DPDK's start-up log on stderr
+  ResponderSettings responder;
 };
+
+// --max-conns: 2^26 entries are ~5 GB of table per core; beyond is a typo.
+inline constexpr int64_t kMaxConnsLimit = int64_t{1} << 26;
 
 // Long runs are fine; beyond ~3 years a value is a typo, and the TSC
 // arithmetic of the loop stays far from overflow.

@@ -10,18 +10,56 @@
 #include "absl/strings/str_format.h"
 
 ABSL_FLAG(std::string, role, "responder",
-          "responder or initiator. Neither is built yet: today synx brings up the port, "
-          "counts the frames it receives and frees them, whatever the role.");
+          "responder (answers SYNs on the --listen addresses) or initiator (not built yet: "
+          "it only counts the frames it receives).");
 ABSL_FLAG(int64_t, port, 0, "DPDK port id to use (ports are numbered in probe order).");
 ABSL_FLAG(int64_t, duration, 0, "Run this many seconds; 0 runs until SIGINT/SIGTERM.");
 ABSL_FLAG(int64_t, stats_interval, 0,
-          "Print a live line every this many seconds (rx pps, rx total, tx total); 0 is off.");
+          "Print a live line every this many seconds (rx/tx pps, SYN in, SYN+ACK out, "
+          "cookies sent/valid/invalid, established, RST out, drops); 0 is off.");
 ABSL_FLAG(std::string, json, "",
           "Write the final summary as JSON to this file, or to stdout with '-' (the "
           "human-readable lines then go to stderr).");
 ABSL_FLAG(int64_t, mbufs, 8191,
           "Packet mempool size, on the port's NUMA socket (2^n - 1 fits best).");
-ABSL_FLAG(int64_t, burst, 32, "Frames per rx burst, 1..512.");
+ABSL_FLAG(int64_t, burst, 32, "Frames per rx burst, 1..512 (the responder: 1..32).");
+ABSL_FLAG(std::string, local, "",
+          "synx's own addresses, IPv4 and IPv6, comma-separated: it answers ARP, ping and "
+          "neighbour solicitations for them and takes TCP to them.");
+ABSL_FLAG(std::string, listen, "",
+          "Where the responder accepts connections, comma-separated: IP:PORT, IP:LO-HI or "
+          "[IPv6]:PORT; every address must be in --local. Other ports get a RST "
+          "(--closed-port).");
+ABSL_FLAG(std::string, cookies, "auto",
+          "SYN cookies: auto (stateful until a worker's half-open entries or table fill "
+          "cross a high-water mark), always or never.");
+ABSL_FLAG(int64_t, cookie_rotate, 30,
+          "Cookie key lifetime in seconds, 1..3600; a cookie is valid for one to two of "
+          "them.");
+ABSL_FLAG(std::string, cookie_key_file, "",
+          "File with the 64-hex-digit master key, so that several synx behind ECMP accept "
+          "each other's cookies (default: a random key per run).");
+ABSL_FLAG(std::string, on_established, "keep",
+          "After the handshake: keep (until the peer closes or --idle-timeout), reset (RST "
+          "at once) or close (FIN exchange).");
+ABSL_FLAG(std::string, closed_port, "rst",
+          "Segments to a port nobody listens on: rst (rate-limited by --rst-rate) or drop.");
+ABSL_FLAG(int64_t, max_conns, 65536,
+          "Connection table entries per worker lcore, allocated at start on the port's NUMA "
+          "socket (about 100 bytes each).");
+ABSL_FLAG(int64_t, mss, 1460, "MSS offered over IPv4 (IPv6: 20 less, at least 1220).");
+ABSL_FLAG(int64_t, ttl, 64, "IPv4 TTL and IPv6 hop limit of everything synx sends.");
+ABSL_FLAG(int64_t, window, 64240, "Receive window in bytes.");
+ABSL_FLAG(int64_t, wscale, 7, "Window scale offered when the peer offers one, 0..14.");
+ABSL_FLAG(int64_t, idle_timeout, 60,
+          "Seconds an established connection may stay silent before synx resets it.");
+ABSL_FLAG(int64_t, synack_retries, 5,
+          "SYN+ACK retransmissions before a half-open entry is given up.");
+ABSL_FLAG(int64_t, synack_rto_ms, 1000,
+          "First SYN+ACK retransmission timeout in ms, doubled per retry (RFC 6298).");
+ABSL_FLAG(int64_t, rst_rate, 1000,
+          "RSTs per second per worker for segments matching nothing (closed ports, stray "
+          "ACKs); 0 is no limit.");
 ABSL_FLAG(bool, verbose, false,
           "Show DPDK's own log while starting (by default it is kept back and the "
           "line that matters is quoted on failure).");
@@ -43,6 +81,22 @@ const std::vector<FlagSpec>& Specs() {
       {&absl::GetFlagReflectionHandle(FLAGS_json), "FILE|-"},
       {&absl::GetFlagReflectionHandle(FLAGS_mbufs), "N"},
       {&absl::GetFlagReflectionHandle(FLAGS_burst), "N"},
+      {&absl::GetFlagReflectionHandle(FLAGS_local), "IP[,IP...]"},
+      {&absl::GetFlagReflectionHandle(FLAGS_listen), "IP:PORT[,...]"},
+      {&absl::GetFlagReflectionHandle(FLAGS_cookies), "auto|always|never"},
+      {&absl::GetFlagReflectionHandle(FLAGS_cookie_rotate), "SECONDS"},
+      {&absl::GetFlagReflectionHandle(FLAGS_cookie_key_file), "PATH"},
+      {&absl::GetFlagReflectionHandle(FLAGS_on_established), "keep|reset|close"},
+      {&absl::GetFlagReflectionHandle(FLAGS_closed_port), "rst|drop"},
+      {&absl::GetFlagReflectionHandle(FLAGS_max_conns), "N"},
+      {&absl::GetFlagReflectionHandle(FLAGS_mss), "BYTES"},
+      {&absl::GetFlagReflectionHandle(FLAGS_ttl), "N"},
+      {&absl::GetFlagReflectionHandle(FLAGS_window), "BYTES"},
+      {&absl::GetFlagReflectionHandle(FLAGS_wscale), "N"},
+      {&absl::GetFlagReflectionHandle(FLAGS_idle_timeout), "SECONDS"},
+      {&absl::GetFlagReflectionHandle(FLAGS_synack_retries), "N"},
+      {&absl::GetFlagReflectionHandle(FLAGS_synack_rto_ms), "MS"},
+      {&absl::GetFlagReflectionHandle(FLAGS_rst_rate), "N"},
       {&absl::GetFlagReflectionHandle(FLAGS_verbose), ""},
   };
   return *specs;
@@ -195,6 +249,22 @@ absl::StatusOr<FlagValues> ParseSynxFlags(std::span<const std::string> args) {
   values.mbufs = absl::GetFlag(FLAGS_mbufs);
   values.burst = absl::GetFlag(FLAGS_burst);
   values.verbose = absl::GetFlag(FLAGS_verbose);
+  values.local = absl::GetFlag(FLAGS_local);
+  values.listen = absl::GetFlag(FLAGS_listen);
+  values.cookies = absl::GetFlag(FLAGS_cookies);
+  values.cookie_rotate = absl::GetFlag(FLAGS_cookie_rotate);
+  values.cookie_key_file = absl::GetFlag(FLAGS_cookie_key_file);
+  values.on_established = absl::GetFlag(FLAGS_on_established);
+  values.closed_port = absl::GetFlag(FLAGS_closed_port);
+  values.max_conns = absl::GetFlag(FLAGS_max_conns);
+  values.mss = absl::GetFlag(FLAGS_mss);
+  values.ttl = absl::GetFlag(FLAGS_ttl);
+  values.window = absl::GetFlag(FLAGS_window);
+  values.wscale = absl::GetFlag(FLAGS_wscale);
+  values.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
+  values.synack_retries = absl::GetFlag(FLAGS_synack_retries);
+  values.synack_rto_ms = absl::GetFlag(FLAGS_synack_rto_ms);
+  values.rst_rate = absl::GetFlag(FLAGS_rst_rate);
   return values;
 }
 
@@ -203,8 +273,10 @@ std::string HelpText() {
       "usage: synx [EAL options] -- [synx options]\n"
       "\n"
       "synx is a kernel-bypass TCP three-way-handshake engine on DPDK.\n"
-      "Status: the handshake roles are not built yet. Today synx brings up one DPDK\n"
-      "port, receives frames, counts them and frees them; it sends nothing.\n"
+      "Status: the responder works (SYN -> SYN+ACK, stateful or with SYN cookies,\n"
+      "ARP/ping/ND for --local); the initiator is not built yet and only counts frames.\n"
+      "Workers run on the EAL worker lcores, one queue pair each (-l 0,1: lcore 0\n"
+      "prints stats, lcore 1 answers); with a single lcore (-l 0) it does both.\n"
       "\n"
       "synx options (after --):\n";
   for (const FlagSpec& spec : Specs()) {
@@ -232,8 +304,9 @@ std::string HelpText() {
       "\n"
       "Exit codes: 0 ok, 1 runtime failure (EAL, port), 2 bad configuration.\n"
       "\n"
-      "example: synx --no-huge -m 512 --no-pci --vdev=net_af_packet0,iface=veth0 -- "
-      "--duration=10 --stats-interval=1 --json=-\n";
+      "example: synx -l 0,1 --no-huge -m 512 --no-pci --vdev=net_af_packet0,iface=veth0 -- "
+      "--local=198.18.0.1 --listen=198.18.0.1:80 --duration=10 --stats-interval=1 "
+      "--json=-\n";
   return text;
 }
 

@@ -1,5 +1,6 @@
 #include "run.h"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <memory>
@@ -11,7 +12,9 @@
 #include "io/dpdk_log.h"
 #include "io/eal.h"
 #include "io/port.h"
+#include "responder.h"
 #include "rx_loop.h"
+#include "stats/counters.h"
 #include "summary.h"
 
 namespace synx::app {
@@ -53,8 +56,12 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
 
   io::PortOptions port_options;
   port_options.port_id = config.port_id;
-  port_options.queue_pairs = 1;
-  port_options.mbufs = config.mbufs;
+  // The responder: one queue pair per worker lcore. The pool grows with the
+  // queues so that none can starve (io::kMinMbufsPerQueuePair each).
+  port_options.queue_pairs =
+      config.role == Role::kResponder ? ResponderQueuePairs() : uint16_t{1};
+  port_options.mbufs =
+      std::max(config.mbufs, port_options.queue_pairs * io::kMinMbufsPerQueuePair);
   const std::string port_name = io::PortName(config.port_id);
   const size_t log_before_open = captured().size();
   absl::StatusOr<std::unique_ptr<io::Port>> opened = io::Port::Open(port_options);
@@ -69,28 +76,50 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
   capture.reset();  // from here on DPDK logs to stderr as usual
 
   Line(out, PortLine(port->info(), port->Link()));
-  Line(out, absl::StrFormat(
-                "synx: role=%s: the %s is not built yet; this build only counts received "
-                "frames (%s)",
-                RoleName(config.role), RoleName(config.role),
-                config.duration_s > 0 ? absl::StrFormat("for %us", config.duration_s)
-                                      : std::string("until SIGINT/SIGTERM")));
-
-  RxLoopOptions loop;
-  loop.port_id = port->id();
-  loop.queue_id = 0;
-  loop.burst = config.burst;
-  loop.duration_s = config.duration_s;
-  loop.stats_interval_s = config.stats_interval_s;
-  loop.stats_out = out;
-  const RxLoopResult result = RunRxLoop(loop, g_stop);
 
   Summary summary;
   summary.role = config.role;
-  summary.duration_s = result.elapsed_s;
-  summary.rx_packets = result.rx_packets;
-  summary.tx_packets = result.tx_packets;
   summary.port = port->info();
+  std::unique_ptr<Responder> responder;
+  if (config.role == Role::kResponder) {
+    absl::StatusOr<std::unique_ptr<Responder>> created = Responder::Create(config, *port);
+    if (!created.ok()) {
+      Line(stderr, absl::StrCat("synx: ", created.status().message()));
+      port.reset();
+      io::CleanupEal().IgnoreError();
+      return kExitRuntime;
+    }
+    responder = std::move(created).value();
+    Line(out, responder->Describe());
+    if (config.responder.local.empty()) {
+      Line(out, "synx: note: no --local address, so nothing is ours: every frame is "
+                "dropped and counted");
+    }
+    const ResponderResult result = responder->Run(g_stop, out);
+    summary.duration_s = result.elapsed_s;
+    summary.counters = result.totals;
+    summary.workers = result.workers;
+    summary.connections_at_exit = result.connections_at_exit;
+    summary.half_open_at_exit = result.half_open_at_exit;
+  } else {
+    Line(out, absl::StrFormat(
+                  "synx: role=%s: the %s is not built yet; this build only counts received "
+                  "frames (%s)",
+                  RoleName(config.role), RoleName(config.role),
+                  config.duration_s > 0 ? absl::StrFormat("for %us", config.duration_s)
+                                        : std::string("until SIGINT/SIGTERM")));
+    RxLoopOptions loop;
+    loop.port_id = port->id();
+    loop.queue_id = 0;
+    loop.burst = config.burst;
+    loop.duration_s = config.duration_s;
+    loop.stats_interval_s = config.stats_interval_s;
+    loop.stats_out = out;
+    const RxLoopResult result = RunRxLoop(loop, g_stop);
+    summary.duration_s = result.elapsed_s;
+    summary.counters.values[static_cast<int>(stats::Counter::kRxPackets)] = result.rx_packets;
+    summary.counters.values[static_cast<int>(stats::Counter::kTxPackets)] = result.tx_packets;
+  }
   summary.link = port->Link();
 
   int exit_code = kExitOk;
@@ -101,6 +130,7 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
   // After the close: the device has handed back every mbuf it held, so
   // anything still out is a leak.
   summary.mempool_in_use_at_exit = io::MempoolInUse(port->mempool());
+  responder.reset();  // its tables and workers, before EAL lets go of memory
   port.reset();
   if (absl::Status status = io::CleanupEal(); !status.ok()) {
     Line(stderr, absl::StrCat("synx: ", status.message()));

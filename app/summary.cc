@@ -2,33 +2,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "stats/json.h"
+#include "stats/render.h"
 
 namespace synx::app {
 namespace {
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
-
-const char* Bool(bool b) { return b ? "true" : "false"; }
 
 std::string OffloadList(bool ipv4, bool tcp) {
   if (ipv4 && tcp) return "ipv4+tcp";
@@ -37,45 +15,70 @@ std::string OffloadList(bool ipv4, bool tcp) {
   return "none";
 }
 
+stats::Role StatsRole(Role r) {
+  return r == Role::kResponder ? stats::Role::kResponder : stats::Role::kInitiator;
+}
+
 }  // namespace
 
 std::string SummaryJson(const Summary& s) {
   const io::PortInfo& p = s.port;
-  std::string json = "{\n";
-  absl::StrAppendFormat(&json, "  \"role\": %s,\n", JsonString(RoleName(s.role)));
-  absl::StrAppendFormat(&json, "  \"duration_s\": %.3f,\n", s.duration_s);
-  absl::StrAppendFormat(&json, "  \"rx_packets\": %u,\n", s.rx_packets);
-  absl::StrAppendFormat(&json, "  \"tx_packets\": %u,\n", s.tx_packets);
-  json += "  \"port\": {\n";
-  absl::StrAppendFormat(&json, "    \"id\": %u,\n", p.port_id);
-  absl::StrAppendFormat(&json, "    \"name\": %s,\n", JsonString(p.name));
-  absl::StrAppendFormat(&json, "    \"driver\": %s,\n", JsonString(p.driver));
-  absl::StrAppendFormat(&json, "    \"mac\": %s,\n", JsonString(io::FormatMac(p.mac)));
-  absl::StrAppendFormat(&json, "    \"socket\": %d,\n", p.socket_id);
-  absl::StrAppendFormat(&json, "    \"rx_queues\": %u,\n", p.rx_queues);
-  absl::StrAppendFormat(&json, "    \"tx_queues\": %u,\n", p.tx_queues);
-  absl::StrAppendFormat(&json, "    \"rx_descriptors\": %u,\n", p.rx_descriptors);
-  absl::StrAppendFormat(&json, "    \"tx_descriptors\": %u,\n", p.tx_descriptors);
-  absl::StrAppendFormat(&json, "    \"promiscuous\": %s,\n", Bool(p.promiscuous));
-  absl::StrAppendFormat(&json,
-                        "    \"link\": {\"up\": %s, \"speed_mbps\": %u, \"full_duplex\": %s},\n",
-                        Bool(s.link.up), s.link.speed_mbps, Bool(s.link.full_duplex));
-  absl::StrAppendFormat(&json,
-                        "    \"checksum_offloads\": {\"rx_ipv4\": %s, \"rx_tcp\": %s, "
-                        "\"tx_ipv4\": %s, \"tx_tcp\": %s}\n",
-                        Bool(p.offloads.rx_ipv4), Bool(p.offloads.rx_tcp),
-                        Bool(p.offloads.tx_ipv4), Bool(p.offloads.tx_tcp));
-  json += "  },\n";
-  absl::StrAppendFormat(&json, "  \"mempool_in_use_at_exit\": %u\n", s.mempool_in_use_at_exit);
-  json += "}\n";
+  stats::JsonWriter w(/*indent=*/2);
+  w.BeginObject();
+  // role, duration_s, rates, every counter, drops_total, drops {...}.
+  stats::WriteSummaryFields(w, StatsRole(s.role), s.duration_s, s.counters, nullptr);
+  if (s.role == Role::kResponder) {
+    w.Key("workers").Uint(s.workers);
+    w.Key("connections_at_exit").Uint(s.connections_at_exit);
+    w.Key("half_open_at_exit").Uint(s.half_open_at_exit);
+  }
+  w.Key("port").BeginObject();
+  w.Key("id").Uint(p.port_id);
+  w.Key("name").String(p.name);
+  w.Key("driver").String(p.driver);
+  w.Key("mac").String(io::FormatMac(p.mac));
+  w.Key("socket").Int(p.socket_id);
+  w.Key("rx_queues").Uint(p.rx_queues);
+  w.Key("tx_queues").Uint(p.tx_queues);
+  w.Key("rx_descriptors").Uint(p.rx_descriptors);
+  w.Key("tx_descriptors").Uint(p.tx_descriptors);
+  w.Key("promiscuous").Bool(p.promiscuous);
+  w.Key("rss").Bool(p.rss);
+  w.Key("link").BeginObject();
+  w.Key("up").Bool(s.link.up);
+  w.Key("speed_mbps").Uint(s.link.speed_mbps);
+  w.Key("full_duplex").Bool(s.link.full_duplex);
+  w.EndObject();
+  w.Key("checksum_offloads").BeginObject();
+  w.Key("rx_ipv4").Bool(p.offloads.rx_ipv4);
+  w.Key("rx_tcp").Bool(p.offloads.rx_tcp);
+  w.Key("tx_ipv4").Bool(p.offloads.tx_ipv4);
+  w.Key("tx_tcp").Bool(p.offloads.tx_tcp);
+  w.EndObject();
+  w.EndObject();
+  w.Key("mempool_in_use_at_exit").Uint(s.mempool_in_use_at_exit);
+  w.EndObject();
+  std::string json = w.Take();
+  json += '\n';
   return json;
 }
 
 std::string SummaryLine(const Summary& s) {
-  return absl::StrFormat(
-      "synx: summary: role=%s duration=%.3fs rx_packets=%u tx_packets=%u "
-      "mempool_in_use_at_exit=%u",
-      RoleName(s.role), s.duration_s, s.rx_packets, s.tx_packets, s.mempool_in_use_at_exit);
+  const stats::Snapshot& c = s.counters;
+  std::string line = absl::StrFormat(
+      "synx: summary: role=%s duration=%.3fs rx_packets=%u tx_packets=%u", RoleName(s.role),
+      s.duration_s, c.rx_packets(), c.tx_packets());
+  if (s.role == Role::kResponder) {
+    absl::StrAppendFormat(&line,
+                          " syn_rx=%u synack_tx=%u cookies_sent=%u cookies_valid=%u "
+                          "cookies_invalid=%u established=%u rst_tx=%u drops=%u "
+                          "connections_at_exit=%u",
+                          c.syn_rx(), c.synack_tx(), c.cookies_sent(), c.cookies_valid(),
+                          c.cookies_invalid(), c.established(), c.rst_tx(), c.DropsTotal(),
+                          s.connections_at_exit);
+  }
+  absl::StrAppendFormat(&line, " mempool_in_use_at_exit=%u", s.mempool_in_use_at_exit);
+  return line;
 }
 
 std::string PortLine(const io::PortInfo& p, const io::LinkStatus& link) {

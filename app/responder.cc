@@ -1,0 +1,253 @@
+#include "responder.h"
+
+#include <rte_cycles.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <sys/random.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "stats/render.h"
+
+namespace synx::app {
+namespace {
+
+// How often the main lcore wakes up when it only does control work: the
+// stop and --duration latency, and the live line's jitter.
+constexpr unsigned kControlSleepUs = 1000;
+// With one lcore, control work is looked at every this many polls: an empty
+// poll costs tens of nanoseconds, so this is a few microseconds at most.
+constexpr uint32_t kPollsPerControlCheck = 64;
+
+struct LaunchArg {
+  engine::Worker* worker;
+  const std::atomic<bool>* stop;
+};
+
+int WorkerMain(void* arg) {
+  const auto* a = static_cast<const LaunchArg*>(arg);
+  a->worker->Run(*a->stop);
+  return 0;
+}
+
+absl::StatusOr<flow::HashSeed> RandomSeed() {
+  flow::HashSeed seed;
+  auto* bytes = reinterpret_cast<uint8_t*>(seed.k.data());
+  size_t got = 0;
+  while (got < sizeof(seed.k)) {
+    const ssize_t n = getrandom(bytes + got, sizeof(seed.k) - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::InternalError(absl::StrCat("getrandom: ", std::strerror(errno)));
+    }
+    got += static_cast<size_t>(n);
+  }
+  return seed;
+}
+
+std::string Addresses(const std::vector<wire::IpAddr>& addrs) {
+  if (addrs.empty()) return "none";
+  return absl::StrJoin(addrs, ",", [](std::string* out, const wire::IpAddr& a) {
+    out->append(a.ToString());
+  });
+}
+
+}  // namespace
+
+std::vector<unsigned> WorkerLcores() {
+  std::vector<unsigned> out;
+  unsigned lcore;
+  RTE_LCORE_FOREACH_WORKER(lcore) { out.push_back(lcore); }
+  return out;
+}
+
+uint16_t ResponderQueuePairs() {
+  return static_cast<uint16_t>(std::max<size_t>(1, WorkerLcores().size()));
+}
+
+Responder::Responder(const Config& config, const io::Port& port)
+    : config_(config), port_(port) {}
+
+Responder::~Responder() = default;
+
+absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const Config& config,
+                                                             const io::Port& port) {
+  const ResponderSettings& s = config.responder;
+  std::unique_ptr<Responder> r(new Responder(config, port));
+
+  cookie::MasterKey master;
+  if (s.master_key) {
+    master = *s.master_key;
+  } else {
+    absl::StatusOr<cookie::MasterKey> random = cookie::RandomMasterKey();
+    if (!random.ok()) return random.status();
+    master = *random;
+  }
+  absl::StatusOr<std::unique_ptr<cookie::CookieKeys>> keys = cookie::CookieKeys::Create(
+      master, s.cookie_rotate_s, static_cast<uint64_t>(std::time(nullptr)));
+  if (!keys.ok()) return keys.status();
+  r->keys_ = std::move(keys).value();
+
+  std::copy(port.info().mac.begin(), port.info().mac.end(), r->host_.mac.b.begin());
+  r->host_.ttl = s.tcp.conn.ttl;
+  for (const wire::IpAddr& a : s.local) {
+    if (r->host_.AddAddress(a) != host::AddResult::kOk) {
+      return absl::InvalidArgumentError(absl::StrCat("--local: cannot use ", a.ToString()));
+    }
+  }
+  r->listen_ = std::make_unique<engine::ListenSet>(r->host_);
+  for (const engine::ListenSpec& spec : s.listen) {
+    if (absl::Status st = r->listen_->Add(spec); !st.ok()) return st;
+  }
+
+  r->lcores_ = WorkerLcores();
+  const size_t n = std::max<size_t>(1, r->lcores_.size());
+  if (port.info().rx_queues < n) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "port %u has %u queue pairs, the responder needs %u (one per worker lcore)",
+        port.id(), port.info().rx_queues, n));
+  }
+  const cookie::FlowSecrets secrets = cookie::FlowSecrets::FromMaster(master);
+  for (size_t q = 0; q < n; ++q) {
+    engine::WorkerConfig c;
+    c.port_id = port.id();
+    c.queue_id = static_cast<uint16_t>(q);
+    c.burst = config.burst;
+    c.mempool = port.mempool();
+    c.socket_id = port.info().socket_id >= 0 ? port.info().socket_id : SOCKET_ID_ANY;
+    c.tx_tcp_checksum_offload = port.info().offloads.tx_tcp;
+    c.max_conns = s.max_conns;
+    absl::StatusOr<flow::HashSeed> seed = RandomSeed();
+    if (!seed.ok()) return seed.status();
+    c.seed = *seed;
+    c.responder = &s.tcp;
+    c.keys = r->keys_.get();
+    c.secrets = secrets;
+    c.host = &r->host_;
+    c.listen = r->listen_.get();
+    absl::StatusOr<engine::Worker::Ptr> w = engine::Worker::Create(c);
+    if (!w.ok()) {
+      return absl::Status(w.status().code(),
+                          absl::StrCat("worker ", q, ": ", w.status().message()));
+    }
+    r->workers_.push_back(std::move(w).value());
+  }
+  return r;
+}
+
+std::string Responder::Describe() const {
+  const ResponderSettings& s = config_.responder;
+  std::string where;
+  if (lcores_.empty()) {
+    where = absl::StrFormat("on the main lcore %u", rte_get_main_lcore());
+  } else {
+    where = absl::StrCat("on lcore", lcores_.size() > 1 ? "s " : " ",
+                         absl::StrJoin(lcores_, ","));
+  }
+  const std::string listen =
+      s.listen.empty() ? "nothing"
+                       : absl::StrJoin(s.listen, ",", [](std::string* out,
+                                                         const engine::ListenSpec& l) {
+                           out->append(engine::FormatListenSpec(l));
+                         });
+  return absl::StrFormat(
+      "synx: responder: %u worker%s %s, local %s, listen %s, cookies=%s rotate=%us, "
+      "on-established=%s, closed-port=%s, max-conns=%u per worker, TCP checksum %s%s",
+      workers_.size(), workers_.size() == 1 ? "" : "s", where, Addresses(s.local), listen,
+      cookie::CookieModeName(s.tcp.cookies.mode), s.cookie_rotate_s,
+      tcp::OnEstablishedName(s.tcp.on_established), tcp::ClosedPortName(s.tcp.closed_port),
+      s.max_conns, port_.info().offloads.tx_tcp ? "offloaded" : "in software",
+      workers_.size() > 1 && !port_.info().rss
+          ? " (the port has no RSS: the device spreads flows over the queues itself)"
+          : "");
+}
+
+stats::Snapshot Responder::Totals() const {
+  stats::Snapshot total;
+  for (const engine::Worker::Ptr& w : workers_) total += w->counters().Read();
+  return total;
+}
+
+void Responder::ControlTick(uint64_t now_tsc, FILE* out) {
+  if (now_tsc >= next_rotate_tsc_) {
+    // Workers read the keys lock-free; the epoch only moves on once per
+    // --cookie-rotate, and a check per second keeps rotation within a second
+    // of the wall clock that peers sharing the key file follow too.
+    keys_->Advance(static_cast<uint64_t>(std::time(nullptr)));
+    next_rotate_tsc_ = now_tsc + hz_;
+  }
+  if (now_tsc >= next_stats_tsc_) {
+    const stats::Snapshot total = Totals();
+    stats::LiveInput in;
+    in.role = stats::Role::kResponder;
+    in.elapsed_s = static_cast<double>(now_tsc - start_tsc_) / static_cast<double>(hz_);
+    in.interval_s = static_cast<double>(now_tsc - last_stats_tsc_) / static_cast<double>(hz_);
+    in.delta = stats::Delta(total, last_stats_);
+    in.total = total;
+    std::fprintf(out, "%s\n", stats::LiveLine(in).c_str());
+    std::fflush(out);
+    last_stats_ = total;
+    last_stats_tsc_ = now_tsc;
+    next_stats_tsc_ += stats_period_tsc_;
+    if (next_stats_tsc_ <= now_tsc) next_stats_tsc_ = now_tsc + stats_period_tsc_;
+  }
+}
+
+ResponderResult Responder::Run(const std::atomic<bool>& stop, FILE* out) {
+  hz_ = rte_get_tsc_hz();
+  start_tsc_ = rte_rdtsc();
+  last_stats_tsc_ = start_tsc_;
+  next_rotate_tsc_ = start_tsc_ + hz_;
+  if (config_.stats_interval_s > 0) {
+    stats_period_tsc_ = config_.stats_interval_s * hz_;
+    next_stats_tsc_ = start_tsc_ + stats_period_tsc_;
+  }
+  const uint64_t end_tsc =
+      config_.duration_s > 0 ? start_tsc_ + config_.duration_s * hz_ : UINT64_MAX;
+  uint64_t now = start_tsc_;
+
+  if (lcores_.empty()) {
+    // One lcore: it polls, and does the control work between bursts.
+    engine::Worker& w = *workers_.front();
+    uint32_t polls = 0;
+    while (!stop.load(std::memory_order_relaxed)) {
+      w.Poll();
+      if (++polls % kPollsPerControlCheck != 0) continue;
+      now = rte_rdtsc();
+      if (now >= end_tsc) break;
+      ControlTick(now, out);
+    }
+  } else {
+    std::vector<LaunchArg> args(workers_.size());
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      args[i] = {workers_[i].get(), &workers_stop_};
+      rte_eal_remote_launch(WorkerMain, &args[i], lcores_[i]);
+    }
+    while (!stop.load(std::memory_order_relaxed) && now < end_tsc) {
+      ControlTick(now, out);
+      rte_delay_us_sleep(kControlSleepUs);
+      now = rte_rdtsc();
+    }
+    workers_stop_.store(true, std::memory_order_relaxed);
+    rte_eal_mp_wait_lcore();
+  }
+
+  ResponderResult result;
+  result.elapsed_s =
+      static_cast<double>(rte_rdtsc() - start_tsc_) / static_cast<double>(hz_);
+  result.totals = Totals();
+  result.workers = static_cast<uint32_t>(workers_.size());
+  for (const engine::Worker::Ptr& w : workers_) {
+    result.connections_at_exit += w->entries();
+    result.half_open_at_exit += w->half_open();
+  }
+  return result;
+}
+
+}  // namespace synx::app
