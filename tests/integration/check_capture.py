@@ -64,7 +64,7 @@ def analyse(pcap, src_mac):
     out["bad_examples"] = [f"frame {r[0]}: {r[1] if len(r) > 1 else ''}" for r in bad[:10]]
     # One pass for every kind: the frame's flags as fields, classified here.
     fields = ["frame.number", "tcp.flags.syn", "tcp.flags.ack", "tcp.flags.reset",
-              "arp.opcode", "icmp.type", "icmpv6.type", "ip.version", "ipv6.version", "tcp.srcport"]
+              "arp.opcode", "icmp.type", "icmpv6.type", "ip.src", "ipv6.src", "tcp.srcport"]
     counts = dict.fromkeys(KINDS, 0)
     for r in tshark(pcap, "", fields):
         r += [""] * (len(fields) - len(r))
@@ -83,9 +83,10 @@ def analyse(pcap, src_mac):
             counts["icmpv6_echo_reply"] += 1
         if f["icmpv6.type"].split(",")[0] == "136":
             counts["nd_na"] += 1
-        if is_tcp and f["ip.version"] != "":
+        # Not ip.version: the IPv6 dissector fills that field too.
+        if is_tcp and f["ip.src"] != "":
             counts["tcp_v4"] += 1
-        if is_tcp and f["ipv6.version"] != "":
+        if is_tcp and f["ipv6.src"] != "":
             counts["tcp_v6"] += 1
     out.update(counts)
     return out

@@ -239,6 +239,56 @@ expect_ge() {
   fi
 }
 
+# json_expect FILE WHAT KEY=VALUE... — every KEY of FILE equals VALUE
+# (objects compared as compact JSON with sorted keys, as json_get prints
+# them); one "ok" line, or a failure naming every mismatch.
+json_expect() {
+  local file="$1" what="$2" res
+  shift 2
+  res="$("$IT_PY" - "$file" "$@" <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+bad, good = [], []
+for pair in sys.argv[2:]:
+    key, want = pair.split("=", 1)
+    v = j
+    try:
+        for k in key.split("."):
+            v = v[k]
+    except (KeyError, TypeError):
+        bad.append(f"{key} missing (expected {want})")
+        continue
+    if isinstance(v, bool):
+        got = "true" if v else "false"
+    elif isinstance(v, (dict, list)):
+        got = json.dumps(v, sort_keys=True, separators=(",", ":"))
+    else:
+        got = str(v)
+    if got == want:
+        good.append(f"{key}={got}")
+    else:
+        bad.append(f"{key} = {got}, expected {want}")
+print(("BAD " + "; ".join(bad)) if bad else ("OK " + " ".join(good)))
+EOF
+)" || fail "$what: cannot read $(basename "$file")"
+  if [[ "$res" == OK* ]]; then
+    it_log "ok: $what: ${res#OK }"
+  else
+    fail "$what: ${res#BAD }"
+  fi
+}
+
+# json_nonzero FILE KEY — the non-zero members of an object of counters.
+json_nonzero() {
+  "$IT_PY" - "$1" "$2" <<'EOF'
+import json, sys
+v = json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."):
+    v = v[k]
+print(json.dumps({k: n for k, n in sorted(v.items()) if n}, separators=(",", ":")))
+EOF
+}
+
 # client_run NAME TCP_CLIENT_ARGS... — run tcp_client.py in the namespace;
 # its JSON goes to $TMP/client-NAME.json, whose path is left in CLIENT_JSON.
 CLIENT_JSON=""
@@ -293,4 +343,20 @@ capture_check() {
     "$(json_get "$out" bad)" 0
   expect_eq "capture: frames not from synx's MAC" "$(json_get "$out" foreign_src)" 0
   expect_ge "capture: SYN+ACKs" "$(json_get "$out" synack)" "$min_synack"
+}
+
+# capture_matches_counters — when dumpcap lost nothing, the capture holds
+# exactly what synx says it sent: frames = tx_packets, SYN+ACKs = synack_tx,
+# RSTs = rst_tx. Call after synx_stop, capture_stop and capture_check.
+capture_matches_counters() {
+  local cap="$TMP/capture.json" dropped
+  dropped="$(sed -n "s|.*Packets received/dropped on interface '[^']*': [0-9]*/\([0-9]*\).*|\1|p" \
+    "$TMP/dumpcap.err" | head -n 1)"
+  if [[ "$dropped" != 0 ]]; then
+    it_log "dumpcap reports '${dropped:-no count}' dropped: capture not compared with synx's counters"
+    return 0
+  fi
+  expect_eq "capture frames = synx tx_packets" "$(json_get "$cap" frames)" "$(json_get "$SYNX_JSON" tx_packets)"
+  expect_eq "capture SYN+ACKs = synx synack_tx" "$(json_get "$cap" synack)" "$(json_get "$SYNX_JSON" synack_tx)"
+  expect_eq "capture RSTs = synx rst_tx" "$(json_get "$cap" rst)" "$(json_get "$SYNX_JSON" rst_tx)"
 }
