@@ -246,7 +246,8 @@ case "$CASE" in
     # A black-box round trip through the binary: scapy writes what a peer
     # sends into a pcap, net_pcap feeds it to synx, synx's replies land in
     # another pcap, and scapy and tshark read them. net_pcap's MAC is fixed
-    # (02:70:63:61:70:00, "\x02pcap\x00").
+    # (02:70:63:61:70:00, "\x02pcap\x00"). The RTO outlasts the run, so no
+    # SYN+ACK is retransmitted whatever the machine's load.
     "$PY" - "$TMP/in.pcap" <<'EOF' || fail "scapy could not write the input"
 import sys
 from scapy.all import ARP, ICMP, IP, TCP, Ether, IPv6, wrpcap
@@ -263,7 +264,7 @@ wrpcap(sys.argv[1], [
 EOF
     run -l 0 "${EAL[@]}" "--vdev=net_pcap0,rx_pcap=$TMP/in.pcap,tx_pcap=$TMP/out.pcap" -- \
       --local=198.18.0.1,2001:2::1 --listen=198.18.0.1:80,[2001:2::1]:80 --cookies=never \
-      --duration=1 "--json=$TMP/summary.json"
+      --synack-rto-ms=60000 --duration=1 "--json=$TMP/summary.json"
     expect_rc 0
     check_json "$TMP/summary.json" \
       'j["rx_packets"] == 5' 'j["tx_packets"] == 5' 'j["syn_rx"] == 2' 'j["synack_tx"] == 2' \
