@@ -138,6 +138,16 @@ std::string ExplainPortFailure(const absl::Status& status, uint16_t port_id,
                                       : absl::StrFormat("--port=0..%u", ports - 1));
   }
 
+  // The responder asks one queue pair per worker lcore; a device with fewer
+  // is a matter of lcores or device arguments, not of the device's health.
+  if (std::string_view(status.message().data(), status.message().size())
+          .find("queue pairs asked") != std::string_view::npos) {
+    return absl::StrFormat(
+        "%s; likely fix: synx runs one worker per EAL worker lcore, one queue pair each: "
+        "give fewer lcores (-l 0,1 is one worker) or more queues (net_af_packet: qpairs=N)",
+        status.message());
+  }
+
   // The port exists but would not come up: quote what DPDK said meanwhile.
   std::string device(port_name);
   for (const EalDevice& d : devices) {

@@ -325,6 +325,33 @@ EOF
     grep -q 'synx: summary: role=responder' "$TMP/out" || fail "no summary line"
     ;;
 
+  run_responder_two_workers)
+    # Three lcores (all on CPU 0, so any machine has them): two workers, one
+    # queue pair each, spread by symmetric RSS where the device hashes.
+    run --lcores=0@0,1@0,2@0 "${EAL[@]}" --vdev=net_null0 -- --local=198.18.0.1 \
+      --listen=198.18.0.1:80 --duration=1 "--json=$TMP/summary.json"
+    expect_rc 0
+    check_json "$TMP/summary.json" \
+      'j["workers"] == 2' \
+      'j["port"]["rx_queues"] == 2 and j["port"]["tx_queues"] == 2' \
+      'j["port"]["rss"] is True' \
+      'j["rx_packets"] > 0' \
+      'j["mempool_in_use_at_exit"] == 0'
+    grep -q '2 workers on lcores 1,2' "$TMP/out" || fail "not two workers on lcores 1,2"
+    ;;
+
+  too_few_queues)
+    # Two worker lcores on a device with one queue: one line that says why.
+    "$PY" -c 'import struct, sys; open(sys.argv[1], "wb").write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))' \
+      "$TMP/empty.pcap"
+    run --lcores=0@0,1@0,2@0 "${EAL[@]}" "--vdev=net_pcap0,rx_pcap=$TMP/empty.pcap,tx_pcap=$TMP/out.pcap" \
+      -- --duration=1
+    expect_rc 1
+    expect_one_stderr_line
+    expect_stderr_has "2 queue pairs asked"
+    expect_stderr_has "one worker per EAL worker lcore"
+    ;;
+
   missing_vdev)
     run "${EAL[@]}" --vdev=net_af_packet0,iface=synxnosuchif0 -- --duration=1
     expect_rc 1
