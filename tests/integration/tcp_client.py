@@ -5,14 +5,20 @@ Run inside the client namespace. Each connection: a non-blocking connect()
 bounded by --timeout; once connected, TCP_INFO says which options the kernel
 negotiated; with --send=N it writes N bytes and waits (bounded by
 --ack-timeout) until SIOCOUTQ is 0, i.e. the peer acknowledged every byte;
-then it closes (--close=fin: close(); --close=rst: SO_LINGER 0, an abort).
+with --expect-peer=S it then waits up to S seconds for what the peer does
+next (a FIN, a RST, data, or nothing); then it closes (--close=fin:
+close(); --close=rst: SO_LINGER 0, an abort).
 --concurrency connections are in flight at once so thousands fit in seconds.
 
 Prints one JSON object on stdout:
   attempted, connected, refused, timeouts, errors {errno name: count},
   data_sent, data_acked, data_unacked, options {"ts,sack,ws": count} over
   connected sockets, snd_mss {value: count}, retransmits (sum of
-  tcpi_total_retrans when each socket was closed), elapsed_s.
+  tcpi_total_retrans when each socket was closed), reset_on_connect
+  (handshakes that completed but were reset before the client saw them:
+  counted in connected, not in options), peer {fin, rst, data,
+  silent} (with --expect-peer; a reset seen while sending counts as rst),
+  elapsed_s.
 It never judges: the caller compares the numbers. Exit 0 unless the
 arguments are bad (2).
 """
@@ -72,6 +78,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=3.0, help="per-connect seconds")
     ap.add_argument("--ack-timeout", type=float, default=2.0,
                     help="seconds to wait for the data to be acknowledged")
+    ap.add_argument("--expect-peer", type=float, default=0.0,
+                    help="seconds to wait for the peer's next move after connect (and data)")
     ap.add_argument("--close", choices=("fin", "rst"), default="fin")
     args = ap.parse_args()
     if args.count < 0 or args.concurrency < 1 or not 0 < args.port < 65536:
@@ -80,11 +88,36 @@ def main():
 
     out = {"attempted": 0, "connected": 0, "refused": 0, "timeouts": 0, "errors": {},
            "data_sent": 0, "data_acked": 0, "data_unacked": 0, "options": {},
-           "snd_mss": {}, "retransmits": 0}
+           "snd_mss": {}, "retransmits": 0, "reset_on_connect": 0}
+    if args.expect_peer > 0:
+        out["peer"] = {"fin": 0, "rst": 0, "data": 0, "silent": 0}
     payload = bytes((i % 251) for i in range(args.send))
     sel = selectors.DefaultSelector()
     connecting = {}  # sock -> deadline
     awaiting_ack = {}  # sock -> deadline
+    awaiting_peer = {}  # sock -> deadline
+
+    def in_flight():
+        return len(connecting) + len(awaiting_ack) + len(awaiting_peer)
+
+    def done_with(sock):
+        """Data acknowledged (or none sent): watch the peer, or close."""
+        if args.expect_peer > 0:
+            awaiting_peer[sock] = time.monotonic() + args.expect_peer
+            sel.register(sock, selectors.EVENT_READ)
+        else:
+            finish(sock)
+
+    def on_readable(sock):
+        try:
+            data = sock.recv(4096)
+        except ConnectionResetError:
+            out["peer"]["rst"] += 1
+            return
+        except OSError as e:
+            record_error(e.errno)
+            return
+        out["peer"]["data" if data else "fin"] += 1
 
     def finish(sock):
         info = tcp_info(sock)
@@ -123,12 +156,15 @@ def main():
             key = str(info[1])
             out["snd_mss"][key] = out["snd_mss"].get(key, 0) + 1
         if not payload:
-            finish(sock)
+            done_with(sock)
             return
         try:
             n = sock.send(payload)
         except OSError as e:
-            record_error(e.errno)
+            if e.errno in (errno.ECONNRESET, errno.EPIPE) and "peer" in out:
+                out["peer"]["rst"] += 1
+            else:
+                record_error(e.errno)
             finish(sock)
             return
         out["data_sent"] += 1
@@ -138,17 +174,31 @@ def main():
 
     t0 = time.monotonic()
     remaining = args.count
-    while remaining or connecting or awaiting_ack:
-        while remaining and len(connecting) + len(awaiting_ack) < args.concurrency:
+    while remaining or in_flight():
+        while remaining and in_flight() < args.concurrency:
             remaining -= 1
             start_one()
         wait = 0.001 if awaiting_ack else 0.05
         for key, _ in sel.select(timeout=wait):
             sock = key.fileobj
             sel.unregister(sock)
+            if sock in awaiting_peer:
+                del awaiting_peer[sock]
+                on_readable(sock)
+                finish(sock)
+                continue
             del connecting[sock]
             err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-            if err:
+            if err == errno.ECONNRESET:
+                # Only an established connection is reset (a RST in
+                # SYN-SENT is ECONNREFUSED): the handshake completed and
+                # the peer's RST came before we looked.
+                out["connected"] += 1
+                out["reset_on_connect"] += 1
+                if "peer" in out:
+                    out["peer"]["rst"] += 1
+                sock.close()
+            elif err:
                 record_error(err)
                 sock.close()
             else:
@@ -168,7 +218,13 @@ def main():
             else:
                 continue
             del awaiting_ack[sock]
-            finish(sock)
+            done_with(sock)
+        for sock, deadline in list(awaiting_peer.items()):
+            if now >= deadline:
+                sel.unregister(sock)
+                del awaiting_peer[sock]
+                out["peer"]["silent"] += 1
+                finish(sock)
     out["elapsed_s"] = round(time.monotonic() - t0, 3)
     json.dump(out, sys.stdout, sort_keys=True)
     sys.stdout.write("\n")
