@@ -22,58 +22,12 @@ using wire::TcpFlags;
 using wire::TcpReply;
 using wire::TcpSegment;
 
-constexpr uint32_t kMaxUnscaledWindow = 65535;
-
-uint32_t TsClock(uint64_t now_us) {
-  // RFC 7323 §5.4: a 1 ms tick; TSval wraps modulo 2^32 like SEQ.
-  return static_cast<uint32_t>(now_us / 1000);
-}
-
-wire::Family FamilyOf(const Tcb& t) {
-  return t.Has(tcb_flag::kIpv6) ? wire::Family::kV6 : wire::Family::kV4;
-}
-
 Action Drop(DropReason reason, uint32_t events = 0) {
   Action a;
   a.verdict = Verdict::kDrop;
   a.drop = reason;
   a.events = events;
   return a;
-}
-
-// The window field of a non-SYN segment: RCV.WND >> RCV.WND.SCALE once both
-// sides scale (RFC 7323 §2.3), never above 16 bits.
-uint16_t WindowField(const ConnectionConfig& c, const Tcb& t) {
-  return static_cast<uint16_t>(
-      std::min<uint32_t>(c.window >> t.rcv_wscale(), kMaxUnscaledWindow));
-}
-
-// RCV.WND as the peer knows it. In SYN-RECEIVED the peer has only our
-// SYN+ACK, whose window is never scaled (RFC 7323 §2.2).
-uint32_t RcvWnd(const ConnectionConfig& c, const Tcb& t) {
-  if (t.state == State::kSynReceived) {
-    return std::min<uint32_t>(c.window, kMaxUnscaledWindow);
-  }
-  return uint32_t{WindowField(c, t)} << t.rcv_wscale();
-}
-
-// A segment of an established connection: <SEQ=seq><ACK=RCV.NXT><CTL=flags>,
-// with timestamps once agreed (RFC 7323 §3.2: on every segment; synx also
-// puts them on its RSTs of a known connection, which §3.2 recommends).
-TcpReply ConnSegment(const ConnectionConfig& c, const Tcb& t, uint8_t flags,
-                     SeqNum seq, uint64_t now_us) {
-  TcpReply r;
-  r.flags = TcpFlags(flags);
-  r.seq = seq;
-  r.ack = t.rcv_nxt;
-  r.window = WindowField(c, t);
-  r.ttl = c.ttl;
-  if (t.Has(tcb_flag::kTsOk)) {
-    r.timestamps = true;
-    r.ts_val = t.ts_offset + TsClock(now_us);
-    r.ts_ecr = t.ts_recent;
-  }
-  return r;
 }
 
 // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with the options agreed in `t`. Our MSS
@@ -307,59 +261,6 @@ Action Listen(const ResponderConfig& cfg, ResponderContext& ctx,
 }
 
 // ---- Synchronized states -------------------------------------------------
-
-// Steps 7 and 8 on an acceptable segment whose ACK has been processed: take
-// in-order text (acknowledged, counted, discarded: synx is a sink, so
-// RCV.WND never shrinks) and an in-sequence FIN. Returns whether the segment
-// must be acknowledged.
-bool AcceptTextAndFin(const ConnectionConfig& c, Tcb& t, const TcpSegment& seg,
-                      Action& a) {
-  // Seventh: CLOSE-WAIT, CLOSING, LAST-ACK and TIME-WAIT have had the peer's
-  // FIN; text there "should not occur" and is ignored, and so is a FIN that
-  // would lie beyond the one already received.
-  if (t.state != State::kEstablished && t.state != State::kFinWait1 &&
-      t.state != State::kFinWait2) {
-    return false;
-  }
-  bool ack_needed = false;
-  const SeqNum text_end = seg.seq + seg.payload_len;
-  if (seg.payload_len > 0) {
-    if (seg.seq > t.rcv_nxt) {
-      // Beyond RCV.NXT: the RFC lets a receiver hold it for later; synx holds
-      // nothing, so it acknowledges what it has (a duplicate ACK, which
-      // prompts the peer's fast retransmit). A FIN here is not in sequence.
-      return true;
-    }
-    // Overlap with old bytes is trimmed at the left, text beyond the window
-    // at the right (step 1's "trimmed to the window").
-    const SeqNum right = t.rcv_nxt + RcvWnd(c, t);
-    const SeqNum end = text_end > right ? right : text_end;
-    if (end > t.rcv_nxt) {
-      const auto taken = static_cast<uint32_t>(end - t.rcv_nxt);
-      t.rcv_nxt += taken;
-      a.data_bytes = taken;
-      a.events |= Bit(Event::kDataRx);
-    }
-    ack_needed = true;
-  }
-  if (seg.flags.fin()) {
-    ack_needed = true;
-    // Eighth: only a FIN that is next in sequence is processed (one whose
-    // text was trimmed, or that lies beyond RCV.NXT, comes again).
-    if (text_end == t.rcv_nxt) {
-      t.rcv_nxt += 1;
-      a.events |= Bit(Event::kFinRx);
-      switch (t.state) {
-        case State::kEstablished: t.state = State::kCloseWait; break;
-        // Our FIN not yet acknowledged (else step 5 moved us to FIN-WAIT-2).
-        case State::kFinWait1: t.state = State::kClosing; break;
-        case State::kFinWait2: t.state = State::kTimeWait; break;
-        default: break;
-      }
-    }
-  }
-  return ack_needed;
-}
 
 // Sends what the new state calls for and sets its timer. `before` is the
 // state the segment found.

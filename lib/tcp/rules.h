@@ -1,6 +1,8 @@
-// rules.h — the small RFC 9293 / 5961 rules both roles share, as pure
+// rules.h — the small RFC 9293 / 5961 / 7323 rules both roles share, as pure
 // functions of values: segment acceptability, the no-TCB RST formula,
-// retransmission back-off and the per-flow challenge-ACK throttle.
+// retransmission back-off, the per-flow challenge-ACK throttle, the window
+// and timestamp fields of a connection's segments, and steps seven and eight
+// (text and FIN) of §3.10.7.4.
 //
 // Nothing here reads a clock, allocates or touches a buffer.
 #pragma once
@@ -8,7 +10,10 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "tcp/action.h"
+#include "tcp/config.h"
 #include "tcp/tcb.h"
+#include "wire/addr.h"
 #include "wire/frame.h"
 #include "wire/reply.h"
 #include "wire/seq_num.h"
@@ -85,5 +90,60 @@ constexpr bool TakeChallengeToken(Tcb& tcb, uint64_t now_us,
   ++tcb.challenge_count;
   return true;
 }
+
+inline constexpr uint32_t kMaxUnscaledWindow = 65535;
+
+// RFC 7323 §5.4: a 1 ms tick; TSval wraps modulo 2^32 like SEQ.
+constexpr uint32_t TsClock(uint64_t now_us) {
+  return static_cast<uint32_t>(now_us / 1000);
+}
+
+inline wire::Family FamilyOf(const Tcb& t) {
+  return t.Has(tcb_flag::kIpv6) ? wire::Family::kV6 : wire::Family::kV4;
+}
+
+// The window field of a non-SYN segment: RCV.WND >> RCV.WND.SCALE once both
+// sides scale (RFC 7323 §2.3), never above 16 bits.
+inline uint16_t WindowField(const ConnectionConfig& c, const Tcb& t) {
+  return static_cast<uint16_t>(
+      std::min<uint32_t>(c.window >> t.rcv_wscale(), kMaxUnscaledWindow));
+}
+
+// RCV.WND as the peer knows it. In SYN-RECEIVED the peer has only our
+// SYN+ACK, whose window is never scaled (RFC 7323 §2.2).
+inline uint32_t RcvWnd(const ConnectionConfig& c, const Tcb& t) {
+  if (t.state == State::kSynReceived) {
+    return std::min<uint32_t>(c.window, kMaxUnscaledWindow);
+  }
+  return uint32_t{WindowField(c, t)} << t.rcv_wscale();
+}
+
+// A segment of an established connection: <SEQ=seq><ACK=RCV.NXT><CTL=flags>,
+// with timestamps once agreed (RFC 7323 §3.2: on every segment; synx also
+// puts them on its RSTs of a known connection, which §3.2 recommends).
+inline wire::TcpReply ConnSegment(const ConnectionConfig& c, const Tcb& t,
+                                  uint8_t flags, wire::SeqNum seq,
+                                  uint64_t now_us) {
+  wire::TcpReply r;
+  r.flags = wire::TcpFlags(flags);
+  r.seq = seq;
+  r.ack = t.rcv_nxt;
+  r.window = WindowField(c, t);
+  r.ttl = c.ttl;
+  if (t.Has(tcb_flag::kTsOk)) {
+    r.timestamps = true;
+    r.ts_val = t.ts_offset + TsClock(now_us);
+    r.ts_ecr = t.ts_recent;
+  }
+  return r;
+}
+
+// Steps 7 and 8 on an acceptable segment whose ACK has been processed: take
+// in-order text (acknowledged, counted, discarded: synx is a sink, so
+// RCV.WND never shrinks) and an in-sequence FIN. Updates `t` (RCV.NXT, the
+// state after a FIN) and `a` (kDataRx / kFinRx, data_bytes). Returns whether
+// the segment must be acknowledged.
+bool AcceptTextAndFin(const ConnectionConfig& c, Tcb& t,
+                      const wire::TcpSegment& seg, Action& a);
 
 }  // namespace synx::tcp
