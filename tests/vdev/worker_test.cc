@@ -604,6 +604,65 @@ TEST_F(WorkerTest, HalfOpenEntryIsGivenUpAfterTheLastRetransmission) {
   EXPECT_EQ(Counters().handshake_timeouts(), 1u);
 }
 
+TEST_F(WorkerTest, EmptyMempoolSkipsATimerSendAndNeverStalls) {
+  Start();
+  ASSERT_EQ(Exchange(B(g::kSynV4Linux)).size(), 1u);
+  // Take every mbuf the pool has left.
+  std::vector<rte_mbuf*> hoard;
+  while (rte_mbuf* m = rte_pktmbuf_alloc(pool_)) hoard.push_back(m);
+  PollAt(kT0 + 1'100'000);
+  EXPECT_THAT(Sent(), ::testing::IsEmpty());
+  stats::Snapshot s = Counters();
+  EXPECT_EQ(s.mbuf_alloc_failed(), 1u);
+  // Not sent, so not counted as sent; the entry moved on all the same.
+  EXPECT_EQ(s.synack_tx(), 1u);
+  EXPECT_EQ(s.synack_retransmits(), 0u);
+  EXPECT_EQ(worker_->entries(), 1u);
+  EXPECT_EQ(worker_->timers_armed(), 1u);
+  rte_pktmbuf_free_bulk(hoard.data(), static_cast<unsigned>(hoard.size()));
+  // The next retransmission (2 s later, backed off) goes out.
+  PollAt(kT0 + 3'200'000);
+  EXPECT_EQ(Sent().size(), 1u);
+  s = Counters();
+  EXPECT_EQ(s.synack_tx(), 2u);
+  EXPECT_EQ(s.synack_retransmits(), 1u);
+}
+
+TEST_F(WorkerTest, PeerTableFullLeavesOnlyThatFlowWithoutTimerSends) {
+  max_conns_ = 2 * L2Peers::kCapacity;
+  SetCookies(cookie::CookieMode::kNever);
+  Start();
+  // One SYN from each of kCapacity + 1 link headers (source MACs).
+  const uint32_t flows = L2Peers::kCapacity + 1;
+  uint32_t injected = 0;
+  while (injected < flows) {
+    for (uint32_t k = 0; k < 512 && injected < flows; ++k, ++injected) {
+      Bytes b = B(g::kSynV4Linux);
+      b[8] = static_cast<uint8_t>(injected >> 16);
+      b[9] = static_cast<uint8_t>(injected >> 8);
+      b[10] = static_cast<uint8_t>(injected);
+      SetSport(b, static_cast<uint16_t>(1024 + injected));
+      FixChecksums(b);
+      Inject(b);
+    }
+    for (int p = 0; p < 16; ++p) Poll();
+    DrainTx();
+  }
+  ASSERT_EQ(worker_->entries(), flows);
+  EXPECT_EQ(worker_->l2_peers(), L2Peers::kCapacity);
+  EXPECT_EQ(Counters().synack_tx(), flows);
+  // Every timer fires (32 per poll); all but the last flow are retransmitted.
+  now_us_ = kT0 + 1'100'000;
+  for (uint32_t p = 0; p < flows / kMaxTimerFires + 2; ++p) {
+    Poll();
+    DrainTx();
+  }
+  const stats::Snapshot s = Counters();
+  EXPECT_EQ(s.synack_retransmits(), flows - 1);
+  EXPECT_EQ(s.drop(DropReason::kNoL2Peer), 1u);
+  EXPECT_EQ(worker_->timers_armed(), flows);
+}
+
 TEST_F(WorkerTest, SynAndItsRetransmissionInOneBurstShareOneEntry) {
   Start();
   Inject(B(g::kSynV4Linux));
