@@ -38,7 +38,7 @@ ABSL_FLAG(int64_t, cookie_rotate, 30,
           "them.");
 ABSL_FLAG(std::string, cookie_key_file, "",
           "File with the 64-hex-digit master key, so that several synx behind ECMP accept "
-          "each other's cookies (default: a random key per run).");
+          "each other's cookies; without it each run draws a random key.");
 ABSL_FLAG(std::string, on_established, "keep",
           "After the handshake: keep (until the peer closes or --idle-timeout), reset (RST "
           "at once) or close (FIN exchange).");
@@ -48,7 +48,8 @@ ABSL_FLAG(int64_t, max_conns, 65536,
           "Connection table entries per worker lcore, allocated at start on the port's NUMA "
           "socket (about 100 bytes each).");
 ABSL_FLAG(int64_t, mss, 1460, "MSS offered over IPv4 (IPv6: 20 less, at least 1220).");
-ABSL_FLAG(int64_t, ttl, 64, "IPv4 TTL and IPv6 hop limit of everything synx sends.");
+ABSL_FLAG(int64_t, ttl, 64,
+          "IPv4 TTL and IPv6 hop limit of the TCP segments and echo replies synx sends.");
 ABSL_FLAG(int64_t, window, 64240, "Receive window in bytes.");
 ABSL_FLAG(int64_t, wscale, 7, "Window scale offered when the peer offers one, 0..14.");
 ABSL_FLAG(int64_t, idle_timeout, 60,
