@@ -66,6 +66,7 @@ namespace synx::stats {
   X(kSynackRx, synack_rx, "SYN+ACK segments received in SYN-SENT")             \
   X(kRefused, refused, "connections refused by an acceptable RST")             \
   X(kTimeouts, timeouts, "connections given up after the last SYN retransmit") \
+  X(kSimultaneousOpens, simultaneous_opens, "SYNs without ACK received in SYN-SENT (simultaneous open)") \
   /* host: ARP / ICMP / ND */                                                  \
   X(kArpRepliesTx, arp_replies_tx, "ARP replies sent for our addresses")       \
   X(kIcmpEchoRepliesTx, icmp_echo_replies_tx, "ICMP and ICMPv6 echo replies sent") \

@@ -44,7 +44,14 @@ namespace synx::tcp {
   X(kCloseTimeout, "close_timeouts", "FIN never acknowledged: connection reset") \
   X(kSynDataIgnored, "syn_data_ignored", "SYN payload not acknowledged (RFC 7413 without a cookie)") \
   X(kPawsRejected, "paws_rejected", "segment older than TS.Recent (RFC 7323 §5)") \
-  X(kTimeWaitReused, "time_wait_reused", "new SYN accepted over a TIME-WAIT entry (RFC 6191)")
+  X(kTimeWaitReused, "time_wait_reused", "new SYN accepted over a TIME-WAIT entry (RFC 6191)") \
+  /* initiator */                                                              \
+  X(kSynTx, "syn_tx", "SYN sent (active open or flood), retransmissions included") \
+  X(kSynRetransmit, "syn_retransmits", "SYN sent again by the timer")          \
+  X(kSynAckRx, "synack_rx", "acceptable SYN+ACK received in SYN-SENT (or any SYN+ACK in flood mode)") \
+  X(kRefused, "refused", "active open refused: acceptable RST in SYN-SENT or active SYN-RECEIVED") \
+  X(kSynTimeout, "timeouts", "active open given up after the last SYN (or SYN+ACK) retransmission") \
+  X(kSimultaneousOpen, "simultaneous_opens", "SYN without ACK received in SYN-SENT (RFC 9293 MUST-10)")
 
 enum class Event : uint8_t {
 #define SYNX_TCP_EVENT_ENUM(name, json, help) name,
@@ -105,6 +112,9 @@ struct Action {
   uint32_t timer_ms = 0;
   uint32_t events = 0;      // Bit(Event) set
   uint32_t data_bytes = 0;  // new in-order payload bytes (with kDataRx)
+  // With kSynAckRx from an entry: microseconds from our first SYN to this
+  // SYN+ACK, retransmission waits included (saturates at 2^32 - 1).
+  uint32_t handshake_us = 0;
   Tcb tcb;                  // the entry after this step (kCreate / kUpdate)
   wire::TcpReply reply;     // with Verdict::kReply
 

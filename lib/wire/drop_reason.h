@@ -89,6 +89,11 @@ namespace synx::wire {
   X(kTcpNotForUs, "tcp_not_for_us", "TCP segment to an address that is not one of ours") \
   X(kReplyNoRoom, "reply_no_room", "the reply does not fit the received mbuf's data room") \
   X(kNoL2Peer, "no_l2_peer", "timer-driven segment not sent: the peer's link header was not recorded (per-core peer table full)") \
+  /* tcp: the initiator's rules (lib/tcp/initiator) */                       \
+  X(kTcpSynSentRstNoAck, "tcp_syn_sent_rst_no_ack", "RST without ACK in SYN-SENT: ignored (RFC 9293 3.10.7.3)") \
+  X(kTcpSynSentRstBadAck, "tcp_syn_sent_rst_bad_ack", "RST in SYN-SENT whose ACK is outside (ISS, SND.NXT]: ignored (RFC 9293 3.10.7.3)") \
+  X(kTcpSynSentNoSyn, "tcp_syn_sent_no_syn", "segment in SYN-SENT with neither SYN nor RST (RFC 9293 3.10.7.3 fifth)") \
+  X(kTcpFloodOther, "tcp_flood_other", "segment in flood mode that is neither a SYN+ACK nor a RST") \
 
 enum class DropReason : uint8_t {
 #define SYNX_DROP_ENUM(name, json, help) name,
