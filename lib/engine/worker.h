@@ -18,9 +18,10 @@
 // received it: a Worker never holds an mbuf between polls.
 //
 // Never: allocation (other than fresh mbufs for timer-driven segments), a
-// lock, a syscall or a division on the per-packet path; a protocol decision
-// of its own (lib/tcp and lib/host decide). Single thread: only the lcore
-// that polls may call anything but counters().
+// lock or a syscall on the per-packet path, nor a division in its own
+// per-packet code; a protocol decision of its own (lib/tcp and lib/host
+// decide). Single thread: only the lcore that polls may call anything but
+// counters().
 #pragma once
 
 #include <rte_mbuf.h>
