@@ -43,7 +43,8 @@ sleep 0.3
 connected=0
 for host in "$SYNX_V4" "$SYNX_V6"; do
   fam=v4; [[ "$host" == *:* ]] && fam=v6
-  client_run "$fam" --host "$host" --port 80 --count "$COUNT" --send 16 --concurrency 32
+  client_run "$fam" --host "$host" --port 80 --count "$COUNT" --send 16 --concurrency 32 \
+    --max-failures 64
   json_expect "$CLIENT_JSON" "clients $fam during the flood" connected="$COUNT" \
     data_acked="$COUNT" timeouts=0 refused=0 options="{\"ts,sack,ws\":$COUNT}"
   connected=$((connected + COUNT))

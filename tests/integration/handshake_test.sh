@@ -47,7 +47,7 @@ TOTAL_CONNECTED=0
 batch() {
   local name="$1" host="$2" options="$3"
   client_run "$name" --host "$host" --port 80 --count "$COUNT" --send "$PAYLOAD" \
-    --concurrency 32 --timeout 4 --ack-timeout 2
+    --concurrency 32 --timeout 4 --ack-timeout 2 --max-failures 64
   json_expect "$CLIENT_JSON" "$name" connected="$COUNT" refused=0 timeouts=0 errors="{}" \
     data_acked="$COUNT" options="{\"$options\":$COUNT}"
   TOTAL_CONNECTED=$((TOTAL_CONNECTED + $(json_get "$CLIENT_JSON" connected)))

@@ -41,7 +41,8 @@ connected=0
 for host in "$SYNX_V4" "$SYNX_V6"; do
   fam=v4; [[ "$host" == *:* ]] && fam=v6
   client_run "data-$fam" --host "$host" --port 80 --count "$DATA_COUNT" --send "$PAYLOAD" \
-    --concurrency 16 --timeout 4 --ack-timeout 3
+    --concurrency 16 --timeout 4 --ack-timeout 3 \
+    --max-failures 32
   json_expect "$CLIENT_JSON" "data-$fam" connected="$DATA_COUNT" data_sent="$DATA_COUNT" \
     data_acked="$DATA_COUNT" data_unacked=0
   connected=$((connected + DATA_COUNT))

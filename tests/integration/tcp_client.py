@@ -18,7 +18,7 @@ Prints one JSON object on stdout:
   (handshakes that completed but were reset before the client saw them:
   counted in connected, not in options), peer {fin, rst, data,
   silent} (with --expect-peer; a reset seen while sending counts as rst),
-  elapsed_s.
+  not_started (left out after --max-failures), elapsed_s.
 It never judges: the caller compares the numbers. Exit 0 unless the
 arguments are bad (2).
 """
@@ -81,6 +81,9 @@ def main():
     ap.add_argument("--expect-peer", type=float, default=0.0,
                     help="seconds to wait for the peer's next move after connect (and data)")
     ap.add_argument("--close", choices=("fin", "rst"), default="fin")
+    ap.add_argument("--max-failures", type=int, default=0,
+                    help="stop starting connections after this many timeouts and errors "
+                         "(0: never); the rest count as not_started")
     args = ap.parse_args()
     if args.count < 0 or args.concurrency < 1 or not 0 < args.port < 65536:
         ap.error("bad --count, --concurrency or --port")
@@ -88,7 +91,7 @@ def main():
 
     out = {"attempted": 0, "connected": 0, "refused": 0, "timeouts": 0, "errors": {},
            "data_sent": 0, "data_acked": 0, "data_unacked": 0, "options": {},
-           "snd_mss": {}, "retransmits": 0, "reset_on_connect": 0}
+           "snd_mss": {}, "retransmits": 0, "reset_on_connect": 0, "not_started": 0}
     if args.expect_peer > 0:
         out["peer"] = {"fin": 0, "rst": 0, "data": 0, "silent": 0}
     payload = bytes((i % 251) for i in range(args.send))
@@ -174,7 +177,13 @@ def main():
 
     t0 = time.monotonic()
     remaining = args.count
+    def failures():
+        return out["timeouts"] + sum(out["errors"].values())
+
     while remaining or in_flight():
+        if remaining and args.max_failures and failures() >= args.max_failures:
+            out["not_started"] += remaining
+            remaining = 0
         while remaining and in_flight() < args.concurrency:
             remaining -= 1
             start_one()

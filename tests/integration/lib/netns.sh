@@ -180,6 +180,18 @@ synx_wait_reachable() {
   fail "synx did not answer ping ($SYNX_V4: $ok4) and ping -6 ($SYNX_V6: $ok6) within 10 s"
 }
 
+# synx_alive WHEN — fail at once, saying so, if synx is no longer running:
+# nothing after that could pass, and waiting for clients to time out only
+# hides the cause.
+synx_alive() {
+  [[ -n "$SYNX_PID" ]] || return 0
+  kill -0 "$SYNX_PID" 2>/dev/null && return 0
+  local rc=0
+  wait "$SYNX_PID" 2>/dev/null || rc=$?
+  SYNX_PID=""
+  fail "synx is no longer running ($1): it exited with code $rc"
+}
+
 # synx_stop — SIGINT, wait (≤ 15 s), require exit 0 and a JSON summary.
 synx_stop() {
   [[ -n "$SYNX_PID" ]] || fail "synx_stop: synx is not running"
@@ -296,9 +308,11 @@ client_run() {
   local name="$1"
   shift
   CLIENT_JSON="$TMP/client-$name.json"
+  synx_alive "before client $name"
   in_peer "$IT_PY" "$IT_CLIENT" "$@" >"$CLIENT_JSON" 2>"$TMP/client-$name.err" ||
     fail "client $name failed: $(cat "$TMP/client-$name.err")"
   it_log "client $name: $(cat "$CLIENT_JSON")"
+  synx_alive "after client $name"
 }
 
 # capture_start — capture, in the namespace, every frame whose source MAC is
