@@ -71,6 +71,50 @@ constexpr uint8_t kNdOptTargetLinkAddr = 2;
 
 inline std::span<const uint8_t> Span(const uint8_t* p, size_t n) { return {p, n}; }
 
+using checksum_internal::LoadNative32;
+using checksum_internal::LoadNative64;
+
+// IpAddr values built with word moves (IpAddr::V4Bytes / V6Bytes are out of
+// line and copy the IPv4-mapped prefix byte by byte); same result.
+inline void SetV4(IpAddr& a, const uint8_t* p) {
+  static constexpr uint8_t kV4MappedPrefix[12] = {0, 0, 0, 0, 0, 0,
+                                                  0, 0, 0, 0, 0xff, 0xff};
+  a.family = Family::kV4;
+  std::memcpy(a.b.data(), kV4MappedPrefix, sizeof(kV4MappedPrefix));
+  std::memcpy(a.b.data() + 12, p, 4);
+}
+
+inline void SetV6(IpAddr& a, const uint8_t* p) {
+  a.family = Family::kV6;
+  std::memcpy(a.b.data(), p, 16);
+}
+
+// A 16-byte address as two native-order words, for whole-address compares.
+struct Words128 {
+  uint64_t hi;
+  uint64_t lo;
+};
+inline Words128 LoadWords128(const uint8_t* p) {
+  return {LoadNative64(p), LoadNative64(p + 8)};
+}
+template <size_t N>
+constexpr uint64_t NativeBytes64(const uint8_t (&b)[N], size_t at) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    const size_t shift = std::endian::native == std::endian::little ? 8 * i : 56 - 8 * i;
+    v |= uint64_t{b[at + i]} << shift;
+  }
+  return v;
+}
+constexpr uint8_t kIpv6LoopbackBytes[16] = {0, 0, 0, 0, 0, 0, 0, 0,
+                                            0, 0, 0, 0, 0, 0, 0, 1};
+constexpr uint8_t kV4MappedBytes[16] = {0, 0, 0, 0, 0, 0, 0, 0,
+                                        0, 0, 0xff, 0xff, 0, 0, 0, 0};
+constexpr uint64_t kIpv6LoopbackLo = NativeBytes64(kIpv6LoopbackBytes, 8);
+constexpr uint64_t kV4MappedLo = NativeBytes64(kV4MappedBytes, 8);
+constexpr uint64_t kV4MappedLoMask =
+    NativeBytes64({0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0}, 0);
+
 // ff02::1:ffXX:XXXX (RFC 4291 §2.7.1).
 bool IsSolicitedNodeMulticast(const IpAddr& a) {
   static constexpr uint8_t kPrefix[13] = {0xff, 0x02, 0, 0, 0, 0, 0,
@@ -270,17 +314,18 @@ DropReason CheckIpv4Options(const uint8_t* o, size_t n) {
   return DropReason::kNone;
 }
 
-// MUST-46/57/63 and RFC 1812 §5.3.7 martians.
-DropReason CheckIpv4Addresses(const Frame& f) {
-  const IpAddr& s = f.src;
-  if (s.IsMulticast() || s.IsLimitedBroadcast() || s.IsUnspecified() ||
-      s.IsLoopback() || s.IsReservedClassE()) {
-    return DropReason::kBadSource;
-  }
-  if (s == f.dst) return DropReason::kLand;
-  const IpAddr& d = f.dst;
-  if (d.IsMulticast() || d.IsLimitedBroadcast() || d.IsUnspecified() ||
-      d.IsLoopback()) {
+// MUST-46/57/63 and RFC 1812 §5.3.7 martians, on the header's address bytes
+// (`a`: source then destination). The IpAddr predicates say the same thing
+// (IsMulticast 224/4, IsReservedClassE 240/4 but the broadcast,
+// IsLimitedBroadcast, IsUnspecified 0/8, IsLoopback 127/8) one out-of-line
+// call at a time; as a source, everything from 224 up is refused.
+DropReason CheckIpv4Addresses(const uint8_t* a) {
+  const uint8_t s0 = a[0];
+  if (s0 >= 0xe0 || s0 == 0 || s0 == 127) return DropReason::kBadSource;
+  const uint32_t d = LoadNative32(a + 4);
+  if (LoadNative32(a) == d) return DropReason::kLand;
+  const uint8_t d0 = a[4];
+  if ((d0 & 0xf0) == 0xe0 || d == 0xffffffffu || d0 == 0 || d0 == 127) {
     return DropReason::kBadDestination;
   }
   return DropReason::kNone;
@@ -313,11 +358,11 @@ DropReason ParseIpv4(const uint8_t* p, size_t n, ChecksumStatus ip_cs,
   f.ttl = ip[8];
   f.end = static_cast<uint16_t>(l3 + total);  // Ethernet padding trimmed
   f.l4_offset = static_cast<uint16_t>(l3 + ihl);
-  f.src = IpAddr::V4Bytes(ip + 12);
-  f.dst = IpAddr::V4Bytes(ip + 16);
+  SetV4(f.src, ip + kIpv4AddrsOffset);
+  SetV4(f.dst, ip + kIpv4AddrsOffset + 4);
   const uint8_t proto = ip[9];
   if (proto != kProtoTcp && proto != kProtoIcmp) return DropReason::kUnsupportedProtocol;
-  const DropReason r = CheckIpv4Addresses(f);
+  const DropReason r = CheckIpv4Addresses(ip + kIpv4AddrsOffset);
   if (r != DropReason::kNone) return r;
   return proto == kProtoTcp
              ? ParseTcp(p, l4_cs, ip + kIpv4AddrsOffset, kIpv4AddrsLen, f)
@@ -346,27 +391,33 @@ DropReason CheckIpv6Options(const uint8_t* o, size_t n) {
 
 // MUST-46/57/63 for IPv6, with the two ND exceptions: DAD probes come from
 // ::, and NS/NA travel to multicast groups (RFC 4861 §7.2.2, §7.2.6).
-DropReason CheckIpv6Addresses(const Frame& f, int icmp_type) {
-  const IpAddr& s = f.src;
-  if (s.IsUnspecified()) {
+// `a` is the header's source then destination; the checks are IpAddr's
+// IsUnspecified / IsMulticast / IsLoopback / IsV4MappedV6 done on two words
+// per address instead of out-of-line calls.
+DropReason CheckIpv6Addresses(const Frame& f, const uint8_t* a, int icmp_type) {
+  const Words128 s = LoadWords128(a);
+  if ((s.hi | s.lo) == 0) {
     return icmp_type == kIcmpv6TypeNeighborSolicit
                ? DropReason::kNdDuplicateAddressDetection
                : DropReason::kBadSource;
   }
   // RFC 4291 §2.5.5.2: ::ffff:0:0/96 never appears on the wire; Linux drops
   // such sources as well (ip6_rcv_core).
-  if (s.IsMulticast() || s.IsLoopback() || s.IsV4MappedV6()) {
+  if (a[0] == 0xff || (s.hi == 0 && (s.lo == kIpv6LoopbackLo ||
+                                     (s.lo & kV4MappedLoMask) == kV4MappedLo))) {
     return DropReason::kBadSource;
   }
-  if (s == f.dst) return DropReason::kLand;
-  const IpAddr& d = f.dst;
-  if (d.IsMulticast()) {
+  const Words128 d = LoadWords128(a + 16);
+  if (s.hi == d.hi && s.lo == d.lo) return DropReason::kLand;
+  if (a[16] == 0xff) {
     const bool nd_group =
-        (icmp_type == kIcmpv6TypeNeighborSolicit && IsSolicitedNodeMulticast(d)) ||
-        (icmp_type == kIcmpv6TypeNeighborAdvert && IsAllNodesMulticast(d));
+        (icmp_type == kIcmpv6TypeNeighborSolicit && IsSolicitedNodeMulticast(f.dst)) ||
+        (icmp_type == kIcmpv6TypeNeighborAdvert && IsAllNodesMulticast(f.dst));
     if (!nd_group) return DropReason::kBadDestination;
   }
-  if (d.IsUnspecified() || d.IsLoopback()) return DropReason::kBadDestination;
+  if (d.hi == 0 && (d.lo == 0 || d.lo == kIpv6LoopbackLo)) {
+    return DropReason::kBadDestination;
+  }
   return DropReason::kNone;
 }
 
@@ -383,8 +434,8 @@ DropReason ParseIpv6(const uint8_t* p, size_t n, ChecksumStatus l4_cs, Frame& f)
   f.family = Family::kV6;
   f.ttl = ip[7];
   f.end = static_cast<uint16_t>(l3 + kIpv6HeaderLen + payload);
-  f.src = IpAddr::V6Bytes(ip + 8);
-  f.dst = IpAddr::V6Bytes(ip + 24);
+  SetV6(f.src, ip + kIpv6AddrsOffset);
+  SetV6(f.dst, ip + kIpv6AddrsOffset + 16);
 
   const size_t end = f.end;
   size_t off = l3 + kIpv6HeaderLen;
@@ -421,7 +472,7 @@ DropReason ParseIpv6(const uint8_t* p, size_t n, ChecksumStatus l4_cs, Frame& f)
   // The ICMPv6 type decides the ND address exceptions; it is only a peek,
   // the checksum that covers it is verified before the message is used.
   const int icmp_type = (next == kProtoIcmpv6 && off < end) ? p[off] : -1;
-  const DropReason r = CheckIpv6Addresses(f, icmp_type);
+  const DropReason r = CheckIpv6Addresses(f, ip + kIpv6AddrsOffset, icmp_type);
   if (r != DropReason::kNone) return r;
   return next == kProtoTcp
              ? ParseTcp(p, l4_cs, ip + kIpv6AddrsOffset, kIpv6AddrsLen, f)
