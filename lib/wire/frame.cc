@@ -199,8 +199,11 @@ DropReason ParseTcp(const uint8_t* p, ChecksumStatus cs, const uint8_t* addrs,
   s.window = Load16(t + 14);
   s.header_len = static_cast<uint16_t>(header_len);
   s.payload_len = static_cast<uint16_t>(len - header_len);
-  s.options = ParseTcpOptions(Span(t + kTcpMinHeaderLen, header_len - kTcpMinHeaderLen),
-                              s.flags.syn());
+  const uint8_t* const opts = t + kTcpMinHeaderLen;
+  const size_t opts_len = header_len - kTcpMinHeaderLen;
+  if (!tcp_options_internal::ParseCommonLayout(opts, opts_len, s.flags.syn(), &s.options)) {
+    s.options = ParseTcpOptions(Span(opts, opts_len), s.flags.syn());
+  }
   f.kind = FrameKind::kTcp;
   return DropReason::kNone;
 }

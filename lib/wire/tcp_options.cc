@@ -29,6 +29,7 @@ TcpOptions ParseTcpOptions(std::span<const uint8_t> bytes, bool syn) {
   TcpOptions o;
   const uint8_t* p = bytes.data();
   const size_t n = bytes.size();
+  if (tcp_options_internal::ParseCommonLayout(p, n, syn, &o)) return o;
   size_t i = 0;
   while (i < n) {
     const uint8_t kind = p[i];

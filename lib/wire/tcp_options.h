@@ -1,7 +1,7 @@
 // tcp_options.h — the TCP option list: one bounded walk in, a fixed layout out.
 //
-// ParseTcpOptions reads only inside `bytes`, with byte-wise loads, and always
-// terminates: every step advances at least two bytes or stops. Its rules
+// ParseTcpOptions reads only inside `bytes` (memcpy loads, any alignment) and
+// always terminates: every step advances at least two bytes or stops. Its rules
 // (handshake-rules.md §B "options" rows, RFC 9293 MUST-4..7/64/68/69,
 // RFC 7323, RFC 2018, RFC 7413, RFC 6691):
 //   - EOL ends the list; bytes after it are ignored.
@@ -19,11 +19,19 @@
 //     segment is not a SYN (`syn` = false).
 // WriteSynAckOptions writes the options of a SYN or SYN+ACK in the order Linux
 // uses (MSS, SACK-permitted+TS or NOP NOP TS, NOP WS), padded to 4 bytes.
+//
+// `tcp_options_internal` at the end is the inline fast path both
+// ParseTcpOptions and ParseFrame try first; it is not part of the contract.
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
+
+#include "wire/bytes.h"
 
 namespace synx::wire {
 
@@ -77,5 +85,70 @@ size_t WriteSynOptions(const SynOptions& o, uint8_t* out);
 // NOP NOP TS, 12 bytes.
 inline constexpr size_t kTimestampOptionLength = 12;
 size_t WriteTimestampOption(uint32_t ts_val, uint32_t ts_ecr, uint8_t* out);
+
+namespace tcp_options_internal {
+
+// Four option bytes as the native-order word a memcpy load gives.
+constexpr uint32_t Word(uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3) {
+  const uint32_t big = uint32_t{b0} << 24 | uint32_t{b1} << 16 | uint32_t{b2} << 8 | b3;
+  return std::endian::native == std::endian::little ? __builtin_bswap32(big) : big;
+}
+
+inline uint32_t LoadWord(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+// The option lists real stacks send, matched whole, as words:
+//   0 bytes   none
+//   4 bytes   MSS                                (SYN)
+//   12 bytes  NOP NOP TS                         (any segment once TS is agreed)
+//   16 bytes  MSS, SACK-permitted or NOP NOP, TS (SYN without window scaling)
+//   20 bytes  MSS, SACK-permitted or NOP NOP, TS, NOP WS  (Linux's SYN)
+// Each is well formed with every length exact, so the bounded walk would
+// read it to the same TcpOptions (nothing malformed, MSS 0 left at 0 =
+// absent, WS clamped to 14). Returns false, `*out` untouched, for any other
+// list, or for the SYN-only layouts when `syn` is false.
+inline bool ParseCommonLayout(const uint8_t* p, size_t n, bool syn, TcpOptions* out) {
+  constexpr uint32_t kNopNopTs = Word(kOptNop, kOptNop, kOptTimestamps, 10);
+  constexpr uint32_t kSackPermTs = Word(kOptSackPermitted, 2, kOptTimestamps, 10);
+  TcpOptions o;
+  if (n == 0) {
+    *out = o;
+    return true;
+  }
+  if (n == 12) {
+    if (LoadWord(p) != kNopNopTs) return false;
+    o.has_timestamps = true;
+    o.ts_val = Load32(p + 4);
+    o.ts_ecr = Load32(p + 8);
+    *out = o;
+    return true;
+  }
+  if (!syn || (n != 4 && n != 16 && n != 20)) return false;
+  if ((LoadWord(p) & Word(0xff, 0xff, 0, 0)) != Word(kOptMss, 4, 0, 0)) return false;
+  if (n > 4) {
+    const uint32_t w1 = LoadWord(p + 4);
+    if (w1 != kSackPermTs && w1 != kNopNopTs) return false;
+    if (n == 20 && (LoadWord(p + 16) & Word(0xff, 0xff, 0xff, 0)) !=
+                       Word(kOptNop, kOptWindowScale, 3, 0)) {
+      return false;
+    }
+    o.sack_permitted = w1 == kSackPermTs;
+    o.has_timestamps = true;
+    o.ts_val = Load32(p + 8);
+    o.ts_ecr = Load32(p + 12);
+    if (n == 20) {
+      o.has_window_scale = true;
+      o.window_scale = std::min(p[19], kMaxWindowScale);
+    }
+  }
+  o.mss = Load16(p + 2);
+  *out = o;
+  return true;
+}
+
+}  // namespace tcp_options_internal
 
 }  // namespace synx::wire
