@@ -12,7 +12,7 @@ close(); --close=rst: SO_LINGER 0, an abort).
 
 Prints one JSON object on stdout:
   attempted, connected, refused, timeouts, errors {errno name: count},
-  data_sent, data_acked, data_unacked, options {"ts,sack,ws": count} over
+  data_sent, data_acked, data_unacked, options {"ts,sack,ws[,ecn]": count} over
   connected sockets, snd_mss {value: count}, retransmits (sum of
   tcpi_total_retrans when each socket was closed), reset_on_connect
   (handshakes that completed but were reset before the client saw them:
@@ -39,6 +39,7 @@ SIOCOUTQ = termios.TIOCOUTQ  # the same ioctl number on sockets
 TCPI_OPT_TIMESTAMPS = 1
 TCPI_OPT_SACK = 2
 TCPI_OPT_WSCALE = 4
+TCPI_OPT_ECN = 8  # ECN negotiated: the SYN+ACK carried ECE (RFC 3168 §6.1.1)
 # struct tcp_info (linux/tcp.h): 8 bytes of u8 fields, then u32s.
 TCPI_OPTIONS_OFFSET = 5
 TCPI_SND_MSS_OFFSET = 16
@@ -60,6 +61,8 @@ def tcp_info(sock):
         names.append("sack")
     if opts & TCPI_OPT_WSCALE:
         names.append("ws")
+    if opts & TCPI_OPT_ECN:
+        names.append("ecn")
     return ",".join(names) or "none", snd_mss, total_retrans
 
 
