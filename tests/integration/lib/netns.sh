@@ -12,11 +12,15 @@
 #   synx_wait_reachable         # ARP and ND answered: ping and ping -6 get replies
 #   client_run OUT --host ... --port ...  # tcp_client.py in the namespace
 #   synx_stop                   # SIGINT, exit 0, JSON read back
-#   expect_eq "what" "$(json_get "$SYNX_JSON" established)" 2000
+#   json_expect "$SYNX_JSON" "synx" established=2000 rst_tx=0   # exact, one line
+#   expect_ge "what" "$(json_get "$SYNX_JSON" syn_rx)" 2000
+#   capture_start / capture_stop / capture_check N / capture_matches_counters
 #
 # Addresses are only those of scripts/lib/netns.sh: synx 198.18.0.1 and
 # 2001:2::1, the client 198.18.0.2 and 2001:2::2 in the namespace, no default
-# route. It never touches anything it did not create.
+# route (tests that spoof a source pick it from 198.18.0.0/15 too). It never
+# touches anything it did not create. SYNX_KEEP_TMP=1 keeps a failed test's
+# scratch directory (synx output, JSON, client JSON, capture).
 
 IT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 source "$IT_ROOT/scripts/lib/common.sh"
