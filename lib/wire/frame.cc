@@ -9,6 +9,7 @@
 
 #include "wire/frame.h"
 
+#include <array>
 #include <bit>
 #include <cstring>
 #include <type_traits>
@@ -167,7 +168,7 @@ inline bool L4SumIsAllOnes(const uint8_t* addrs, size_t addrs_len, uint8_t proto
 // ---------------------------------------------------------------- L4 ----
 
 // `addrs`/`addrs_len`: the addresses in the IP header, for the pseudo-header.
-DropReason ParseTcp(const uint8_t* p, ChecksumStatus cs, const uint8_t* addrs,
+[[gnu::always_inline]] inline DropReason ParseTcp(const uint8_t* p, ChecksumStatus cs, const uint8_t* addrs,
                     size_t addrs_len, Frame& f) {
   const size_t len = f.end - f.l4_offset;
   if (len < kTcpMinHeaderLen) return DropReason::kTcpTruncated;
@@ -322,13 +323,23 @@ DropReason CheckIpv4Options(const uint8_t* o, size_t n) {
 // (IsMulticast 224/4, IsReservedClassE 240/4 but the broadcast,
 // IsLimitedBroadcast, IsUnspecified 0/8, IsLoopback 127/8) one out-of-line
 // call at a time; as a source, everything from 224 up is refused.
+constexpr uint8_t kBadV4Source = 1;
+constexpr uint8_t kBadV4Destination = 2;
+// Both rules depend on the first octet only, but for 255.255.255.255 as a
+// destination; one table lookup per address.
+constexpr std::array<uint8_t, 256> kV4FirstOctet = [] {
+  std::array<uint8_t, 256> t{};
+  for (int i = 0; i < 256; ++i) {
+    if (i == 0 || i == 127 || i >= 0xe0) t[i] |= kBadV4Source;
+    if (i == 0 || i == 127 || (i & 0xf0) == 0xe0) t[i] |= kBadV4Destination;
+  }
+  return t;
+}();
 DropReason CheckIpv4Addresses(const uint8_t* a) {
-  const uint8_t s0 = a[0];
-  if (s0 >= 0xe0 || s0 == 0 || s0 == 127) return DropReason::kBadSource;
+  if (kV4FirstOctet[a[0]] & kBadV4Source) return DropReason::kBadSource;
   const uint32_t d = LoadNative32(a + 4);
   if (LoadNative32(a) == d) return DropReason::kLand;
-  const uint8_t d0 = a[4];
-  if ((d0 & 0xf0) == 0xe0 || d == 0xffffffffu || d0 == 0 || d0 == 127) {
+  if ((kV4FirstOctet[a[4]] & kBadV4Destination) || d == 0xffffffffu) {
     return DropReason::kBadDestination;
   }
   return DropReason::kNone;

@@ -113,39 +113,45 @@ inline uint32_t LoadWord(const uint8_t* p) {
 inline bool ParseCommonLayout(const uint8_t* p, size_t n, bool syn, TcpOptions* out) {
   constexpr uint32_t kNopNopTs = Word(kOptNop, kOptNop, kOptTimestamps, 10);
   constexpr uint32_t kSackPermTs = Word(kOptSackPermitted, 2, kOptTimestamps, 10);
-  TcpOptions o;
-  if (n == 0) {
-    *out = o;
-    return true;
-  }
+  uint16_t mss = 0;
+  bool sack_permitted = false;
+  bool has_window_scale = false;
+  uint8_t window_scale = 0;
+  const uint8_t* ts = nullptr;  // the TS option's value fields, when present
   if (n == 12) {
     if (LoadWord(p) != kNopNopTs) return false;
-    o.has_timestamps = true;
-    o.ts_val = Load32(p + 4);
-    o.ts_ecr = Load32(p + 8);
-    *out = o;
-    return true;
-  }
-  if (!syn || (n != 4 && n != 16 && n != 20)) return false;
-  if ((LoadWord(p) & Word(0xff, 0xff, 0, 0)) != Word(kOptMss, 4, 0, 0)) return false;
-  if (n > 4) {
-    const uint32_t w1 = LoadWord(p + 4);
-    if (w1 != kSackPermTs && w1 != kNopNopTs) return false;
-    if (n == 20 && (LoadWord(p + 16) & Word(0xff, 0xff, 0xff, 0)) !=
-                       Word(kOptNop, kOptWindowScale, 3, 0)) {
-      return false;
+    ts = p + 4;
+  } else if (n != 0) {
+    if (!syn || (n != 4 && n != 16 && n != 20)) return false;
+    if ((LoadWord(p) & Word(0xff, 0xff, 0, 0)) != Word(kOptMss, 4, 0, 0)) return false;
+    if (n > 4) {
+      const uint32_t w1 = LoadWord(p + 4);
+      if (w1 != kSackPermTs && w1 != kNopNopTs) return false;
+      if (n == 20) {
+        if ((LoadWord(p + 16) & Word(0xff, 0xff, 0xff, 0)) !=
+            Word(kOptNop, kOptWindowScale, 3, 0)) {
+          return false;
+        }
+        has_window_scale = true;
+        window_scale = std::min(p[19], kMaxWindowScale);
+      }
+      sack_permitted = w1 == kSackPermTs;
+      ts = p + 8;
     }
-    o.sack_permitted = w1 == kSackPermTs;
-    o.has_timestamps = true;
-    o.ts_val = Load32(p + 8);
-    o.ts_ecr = Load32(p + 12);
-    if (n == 20) {
-      o.has_window_scale = true;
-      o.window_scale = std::min(p[19], kMaxWindowScale);
-    }
+    mss = Load16(p + 2);
   }
-  o.mss = Load16(p + 2);
-  *out = o;
+  // Field by field: building a TcpOptions and assigning it goes through the
+  // stack.
+  out->mss = mss;
+  out->window_scale = window_scale;
+  out->has_window_scale = has_window_scale;
+  out->sack_permitted = sack_permitted;
+  out->has_timestamps = ts != nullptr;
+  out->has_fast_open = false;
+  out->fast_open_cookie_len = 0;
+  out->malformed = false;
+  out->ts_val = ts != nullptr ? Load32(ts) : 0;
+  out->ts_ecr = ts != nullptr ? Load32(ts + 4) : 0;
   return true;
 }
 
