@@ -1,11 +1,11 @@
-// worker.h — Worker: one lcore's share of synx, the burst loop of
-// design.md §3 that glues wire, tcp, host, flow and stats together.
+// worker.h — Worker: one lcore's share of the responder, the burst loop of
+// design.md §3 that glues wire, tcp, host, flow and stats together (the
+// initiator's is InitiatorWorker; both share datapath.h and connections.h).
 //
-// A Worker owns one RX/TX queue pair of one port, a connection table
-// (flow::FlowTable<tcp::Tcb>) and its timer wheel, a counter block, the
-// per-core rule state (tcp::ResponderContext) and a table of peers' link
-// headers; all of it allocated once in Create, on the port's NUMA socket,
-// sized from --max-conns. It shares, read-only, the cookie keys, the host
+// A Worker owns one RX/TX queue pair of one port, its Connections (flow
+// table, timer wheel, peers' link headers), a counter block and the
+// per-core rule state (tcp::ResponderContext); all of it allocated once in
+// Create, on the port's NUMA socket, sized from --max-conns. It shares, read-only, the cookie keys, the host
 // configuration, the listen set and the responder configuration.
 //
 // Poll() is one loop: receive a burst; parse every frame once; answer ARP,
@@ -33,6 +33,8 @@
 #include "absl/status/statusor.h"
 #include "cookie/isn.h"
 #include "cookie/keys.h"
+#include "engine/connections.h"
+#include "engine/datapath.h"
 #include "engine/l2_peers.h"
 #include "engine/listen_set.h"
 #include "engine/tsc_clock.h"
@@ -50,21 +52,10 @@ struct rte_mempool;
 
 namespace synx::engine {
 
-// kBurst = 32: DPDK's usual burst (l2fwd/l3fwd). It amortises the PMD call
-// and its doorbell write over enough frames, it is FlowTable::FindBulk's
-// batch, and the burst's parsed frames (32 × 184 B) stay in L1 with it.
-inline constexpr uint16_t kBurst = 32;
 static_assert(kBurst <= flow::FlowTable<tcp::Tcb>::kBulkMax);
 // Frames whose data is prefetched ahead of the one being parsed: about one
 // memory latency of parsing work (l3fwd uses 3).
 inline constexpr uint16_t kPrefetchAhead = 4;
-// Timer-driven segments per Poll at most: bounds the extra TX work so that a
-// wave of expiries cannot starve RX; the wheel resumes where it stopped.
-inline constexpr uint32_t kMaxTimerFires = 32;
-// Wheel buckets and nodes looked at per Poll at most.
-inline constexpr uint32_t kMaxTimerVisits = 2048;
-// Wheel tick: 1024 µs, so that microseconds become ticks with a shift.
-inline constexpr int kTickShift = 10;
 
 struct WorkerConfig {
   uint16_t port_id = 0;
@@ -124,52 +115,33 @@ class Worker {
   const stats::CounterBlock& counters() const { return counters_; }
 
   // Owner only (or once the owner has stopped).
-  uint32_t entries() const { return table_.size(); }
+  uint32_t entries() const { return conns_.table().size(); }
   uint32_t half_open() const { return context_.half_open; }
-  uint32_t timers_armed() const { return wheel_.armed(); }
-  uint32_t l2_peers() const { return peers_.size(); }
+  uint32_t timers_armed() const { return conns_.wheel().armed(); }
+  uint32_t l2_peers() const { return conns_.peers().size(); }
   bool cookies_active() const { return context_.policy.cookies_active(); }
   uint16_t queue_id() const { return config_.queue_id; }
 
  private:
-  using Table = flow::FlowTable<tcp::Tcb>;
   // The TX checksum mode is fixed per port: chosen once, by function
   // pointer, instead of a branch per packet.
   using BurstFn = void (Worker::*)(rte_mbuf** rx, uint16_t n, uint64_t now_us);
   using TimerFn = void (Worker::*)(uint64_t now_us);
 
-  Worker(const WorkerConfig& config, Table table, flow::TimerWheel wheel,
-         void* table_memory, void* wheel_memory, uint16_t* peer_of);
-  ~Worker();
+  Worker(const WorkerConfig& config, Connections conns);
+  ~Worker() = default;
 
   template <bool kL4Offload>
   void ProcessBurst(rte_mbuf** rx, uint16_t n, uint64_t now_us);
   template <bool kL4Offload>
   void ApplySegmentAction(rte_mbuf* m, const wire::Frame& frame, uint32_t j,
                           uint64_t now_us);
-  void AnswerHost(rte_mbuf* m, const wire::Frame& frame);
   template <bool kL4Offload>
   void RunTimers(uint64_t now_us);
-  // True when frames to `mac` concern us (ours, broadcast, one of our
-  // solicited-node groups).
-  bool AcceptsDestination(const uint8_t* mac) const;
 
   void Drop(rte_mbuf* m, wire::DropReason reason) {
-    counters_.Drop(reason);
-    drop_[n_drop_++] = m;
+    batch_.Drop(counters_, m, reason);
   }
-  void Free(rte_mbuf* m) { drop_[n_drop_++] = m; }
-  void Transmit(rte_mbuf* m) { tx_[n_tx_++] = m; }
-
-  static uint64_t TickAt(uint64_t us) { return us >> kTickShift; }
-  // The first tick at or after `ms` from `now_us`: never fires early.
-  static uint64_t ExpiryTick(uint64_t now_us, uint32_t ms) {
-    return (now_us + uint64_t{ms} * 1000 + (1u << kTickShift) - 1) >>
-           kTickShift;
-  }
-  // One bit of a 64-bit summary of the hashes whose entries were created or
-  // erased in this burst; a lookup made before such a change is redone.
-  static uint64_t DirtyBit(uint64_t hash) { return uint64_t{1} << (hash >> 58); }
 
   // Hot: read per packet.
   const WorkerConfig config_;
@@ -179,19 +151,14 @@ class Worker {
   const BurstFn process_;
   const TimerFn timers_;
   const TscClock clock_;
-  Table table_;
-  flow::TimerWheel wheel_;
+  Connections conns_;
   tcp::ResponderContext context_;
   uint64_t macs_counted_ = 0;  // context_.cookie_counters.macs already added
   stats::CounterBlock counters_;
 
   // Per burst.
-  uint32_t n_tx_ = 0;
-  uint32_t n_drop_ = 0;
   uint32_t n_tcp_ = 0;
-  uint64_t dirty_ = 0;
-  rte_mbuf* tx_[kBurst + kMaxTimerFires];
-  rte_mbuf* drop_[kBurst + kMaxTimerFires];
+  TxBatch batch_;
   wire::Frame frames_[kBurst];
   // TCP segments of the burst: which frame, its key, hash, handle, listener.
   uint8_t tcp_frame_[kBurst];
@@ -199,13 +166,6 @@ class Worker {
   flow::FlowKey keys_[kBurst];
   uint64_t hashes_[kBurst];
   flow::FlowHandle handles_[kBurst];
-  flow::FlowHandle fired_[kMaxTimerFires];
-
-  // Cold: entries' link headers, memory to give back.
-  uint16_t* peer_of_;  // per FlowHandle index: the L2Peers index
-  void* table_memory_;
-  void* wheel_memory_;
-  L2Peers peers_;
 };
 
 }  // namespace synx::engine
