@@ -223,15 +223,19 @@ void Respond(const InitiatorConfig& cfg, Tcb& t, State before,
 // The connection has just reached ESTABLISHED (from SYN-SENT or SYN-RECEIVED).
 // `rest` is what the segment carries after its SYN, if it had one: its text
 // is acknowledged and discarded, a FIN processed (§3.10.7.3 fourth: "continue
-// processing at the sixth step"). Then --close.
+// processing at the sixth step"). Then --close. `from_syn_sent`: the peer's
+// SYN is acknowledged only now (§3.10.7.3 fourth: "form an ACK segment");
+// from SYN-RECEIVED our SYN+ACK already did, so an ACK goes out only for
+// text or a FIN (§3.5 figure 7 sends none). The ACK that completes the
+// handshake is not counted as ack_tx: `established` counts it.
 Action Established(const InitiatorConfig& cfg, Tcb t, const TcpSegment& rest,
-                   uint64_t now_us, uint32_t events) {
+                   uint64_t now_us, uint32_t events, bool from_syn_sent) {
   const ConnectionConfig& c = cfg.conn;
   Action a;
   a.events = events | Bit(Event::kEstablished);
   t.state = State::kEstablished;
   t.retransmits = 0;
-  AcceptTextAndFin(c, t, rest, a);
+  const bool ack_needed = AcceptTextAndFin(c, t, rest, a) || from_syn_sent;
   if (t.state == State::kCloseWait) {
     // The peer's FIN came with it: it closed first (LAST-ACK), whatever
     // --close says.
@@ -239,20 +243,22 @@ Action Established(const InitiatorConfig& cfg, Tcb t, const TcpSegment& rest,
     Keep(a, t);
     return a;
   }
-  switch (cfg.close) {
-    case Close::kRst:
-      // The ACK now, the RST from OnTimer (Close::kRst says why both).
-      Reply(a, ConnSegment(c, t, TcpFlags::kAck, t.SndNxt(), now_us), 0);
-      ArmTimer(a, kResetDelayMs);
-      break;
-    case Close::kFin:
-      // The FIN rides on the handshake's ACK: FIN-WAIT-1 at once.
-      SendFin(c, t, State::kFinWait1, now_us, a);
-      break;
-    case Close::kNone:
-      Reply(a, ConnSegment(c, t, TcpFlags::kAck, t.SndNxt(), now_us), 0);
-      a.timer_op = TimerOp::kCancel;
-      break;
+  if (cfg.close == Close::kFin) {
+    // The FIN rides on the ACK (if any is due): FIN-WAIT-1 at once.
+    SendFin(c, t, State::kFinWait1, now_us, a);
+    Keep(a, t);
+    return a;
+  }
+  if (ack_needed) {
+    Reply(a, ConnSegment(c, t, TcpFlags::kAck, t.SndNxt(), now_us), 0);
+  } else {
+    a.verdict = Verdict::kConsume;
+  }
+  if (cfg.close == Close::kRst) {
+    // The RST from OnTimer at the next tick (Close::kRst says why not now).
+    ArmTimer(a, kResetDelayMs);
+  } else {
+    a.timer_op = TimerOp::kCancel;  // --close=none: held, no timer
   }
   Keep(a, t);
   return a;
@@ -289,7 +295,8 @@ Action SynAckArrives(const InitiatorConfig& cfg, const Tcb& entry,
   // derived from the state, tcb.h).
   t.rcv_nxt = seg.seq + 1;
   Agree(cfg, t, seg.options);
-  Action a = Established(cfg, t, WithoutSyn(seg), now_us, Bit(Event::kSynAckRx));
+  Action a = Established(cfg, t, WithoutSyn(seg), now_us,
+                         Bit(Event::kSynAckRx), /*from_syn_sent=*/true);
   a.handshake_us = static_cast<uint32_t>(
       std::min<uint64_t>(waited, std::numeric_limits<uint32_t>::max()));
   return a;
@@ -444,7 +451,7 @@ Action Connection(const InitiatorConfig& cfg, InitiatorContext& ctx,
       return ResetUnacceptable(cfg, ctx, s, now_us);
     }
     if (take_tsval) t.ts_recent = s.options.ts_val;
-    return Established(cfg, t, s, now_us, 0);
+    return Established(cfg, t, s, now_us, 0, /*from_syn_sent=*/false);
   }
 
   // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), send an
