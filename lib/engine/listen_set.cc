@@ -25,37 +25,39 @@ std::optional<uint16_t> ParsePort(std::string_view s) {
 // Abseil here has its own string_view (ABSL_OPTION_USE_STD_STRING_VIEW 0).
 absl::string_view A(std::string_view s) { return {s.data(), s.size()}; }
 
-absl::Status Bad(std::string_view spec, std::string_view why) {
+absl::Status Bad(std::string_view flag, std::string_view spec,
+                 std::string_view why) {
   return absl::InvalidArgumentError(
-      absl::StrCat("--listen item \"", A(spec), "\": ", A(why)));
+      absl::StrCat("--", A(flag), " item \"", A(spec), "\": ", A(why)));
 }
 
 }  // namespace
 
-absl::StatusOr<ListenSpec> ParseListenSpec(std::string_view s) {
+absl::StatusOr<ListenSpec> ParseListenSpec(std::string_view s,
+                                           std::string_view flag) {
   std::string_view addr_text;
   std::string_view ports;
   if (!s.empty() && s.front() == '[') {
     const size_t close = s.find(']');
-    if (close == std::string_view::npos) return Bad(s, "missing ']'");
+    if (close == std::string_view::npos) return Bad(flag, s, "missing ']'");
     addr_text = s.substr(1, close - 1);
     if (close + 1 >= s.size() || s[close + 1] != ':') {
-      return Bad(s, "expected ':PORT' after ']'");
+      return Bad(flag, s, "expected ':PORT' after ']'");
     }
     ports = s.substr(close + 2);
   } else {
     const size_t colon = s.rfind(':');
-    if (colon == std::string_view::npos) return Bad(s, "expected IP:PORT");
+    if (colon == std::string_view::npos) return Bad(flag, s, "expected IP:PORT");
     addr_text = s.substr(0, colon);
     if (addr_text.find(':') != std::string_view::npos) {
-      return Bad(s, "an IPv6 address goes in brackets: [addr]:port");
+      return Bad(flag, s, "an IPv6 address goes in brackets: [addr]:port");
     }
     ports = s.substr(colon + 1);
   }
   const std::optional<wire::IpAddr> addr = wire::IpAddr::Parse(addr_text);
-  if (!addr) return Bad(s, absl::StrCat("\"", A(addr_text), "\" is not an IP address"));
+  if (!addr) return Bad(flag, s, absl::StrCat("\"", A(addr_text), "\" is not an IP address"));
   if (s.front() == '[' && addr->is_v4()) {
-    return Bad(s, "brackets are for IPv6 addresses only");
+    return Bad(flag, s, "brackets are for IPv6 addresses only");
   }
 
   ListenSpec spec;
@@ -63,24 +65,25 @@ absl::StatusOr<ListenSpec> ParseListenSpec(std::string_view s) {
   const size_t dash = ports.find('-');
   const std::string_view lo_text = ports.substr(0, dash);
   const std::optional<uint16_t> lo = ParsePort(lo_text);
-  if (!lo) return Bad(s, absl::StrCat("port \"", A(lo_text), "\" is not in 1..65535"));
+  if (!lo) return Bad(flag, s, absl::StrCat("port \"", A(lo_text), "\" is not in 1..65535"));
   spec.lo = spec.hi = *lo;
   if (dash != std::string_view::npos) {
     const std::string_view hi_text = ports.substr(dash + 1);
     const std::optional<uint16_t> hi = ParsePort(hi_text);
-    if (!hi) return Bad(s, absl::StrCat("port \"", A(hi_text), "\" is not in 1..65535"));
-    if (*hi < *lo) return Bad(s, "port range runs backwards (LO-HI needs LO <= HI)");
+    if (!hi) return Bad(flag, s, absl::StrCat("port \"", A(hi_text), "\" is not in 1..65535"));
+    if (*hi < *lo) return Bad(flag, s, "port range runs backwards (LO-HI needs LO <= HI)");
     spec.hi = *hi;
   }
   return spec;
 }
 
-absl::StatusOr<std::vector<ListenSpec>> ParseListenList(std::string_view s) {
+absl::StatusOr<std::vector<ListenSpec>> ParseListenList(std::string_view s,
+                                                        std::string_view flag) {
   std::vector<ListenSpec> out;
   for (absl::string_view item : absl::StrSplit(A(s), ',')) {
-    if (item.empty()) return Bad(s, "empty item in the list");
+    if (item.empty()) return Bad(flag, s, "empty item in the list");
     absl::StatusOr<ListenSpec> spec =
-        ParseListenSpec(std::string_view(item.data(), item.size()));
+        ParseListenSpec(std::string_view(item.data(), item.size()), flag);
     if (!spec.ok()) return spec.status();
     out.push_back(*spec);
   }

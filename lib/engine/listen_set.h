@@ -34,10 +34,13 @@ struct ListenSpec {
 // "198.18.0.1:80", "198.18.0.1:8000-8099", "[2001:2::1]:443",
 // "[2001:2::1]:1-1024". Ports 1..65535, lo <= hi; an IPv6 address must be in
 // brackets (its colons would otherwise swallow the port). Errors say what is
-// wrong and quote `s`.
-absl::StatusOr<ListenSpec> ParseListenSpec(std::string_view s);
+// wrong and quote `s` as an item of --`flag` (--listen, or the initiator's
+// --target, which has the same grammar).
+absl::StatusOr<ListenSpec> ParseListenSpec(std::string_view s,
+                                           std::string_view flag = "listen");
 // A comma-separated list of the above (empty items rejected).
-absl::StatusOr<std::vector<ListenSpec>> ParseListenList(std::string_view s);
+absl::StatusOr<std::vector<ListenSpec>> ParseListenList(
+    std::string_view s, std::string_view flag = "listen");
 // "198.18.0.1:80" / "[2001:2::1]:1-1024": what ParseListenSpec reads.
 std::string FormatListenSpec(const ListenSpec& spec);
 

@@ -168,12 +168,13 @@ inline bool L4SumIsAllOnes(const uint8_t* addrs, size_t addrs_len, uint8_t proto
 
 // ---------------------------------------------------------------- L4 ----
 
-// `addrs`/`addrs_len`: the addresses in the IP header, for the pseudo-header.
-[[gnu::always_inline]] inline DropReason ParseTcp(const uint8_t* p, ChecksumStatus cs, const uint8_t* addrs,
-                    size_t addrs_len, Frame& f) {
-  const size_t len = f.end - f.l4_offset;
+// `t`/`len`: the segment (f.l4_offset to f.end), passed in registers rather
+// than read back from the Frame. `addrs`/`addrs_len`: the addresses in the IP
+// header, for the pseudo-header.
+[[gnu::always_inline]] inline DropReason ParseTcp(const uint8_t* t, size_t len,
+                                                  ChecksumStatus cs, const uint8_t* addrs,
+                                                  size_t addrs_len, Frame& f) {
   if (len < kTcpMinHeaderLen) return DropReason::kTcpTruncated;
-  const uint8_t* t = p + f.l4_offset;
   const size_t header_len = (size_t{t[12]} >> 4) << 2;
   if (header_len < kTcpMinHeaderLen || header_len > len) {
     return DropReason::kTcpBadOffset;
@@ -390,9 +391,9 @@ DropReason ParseIpv4(const uint8_t* p, size_t n, ChecksumStatus ip_cs,
   if (proto != kProtoTcp && proto != kProtoIcmp) return DropReason::kUnsupportedProtocol;
   const DropReason r = CheckIpv4Addresses(ip + kIpv4AddrsOffset);
   if (r != DropReason::kNone) return r;
-  return proto == kProtoTcp
-             ? ParseTcp(p, l4_cs, ip + kIpv4AddrsOffset, kIpv4AddrsLen, f)
-             : ParseIcmpv4(p, l4_cs, f);
+  return proto == kProtoTcp ? ParseTcp(ip + ihl, total - ihl, l4_cs, ip + kIpv4AddrsOffset,
+                                       kIpv4AddrsLen, f)
+                            : ParseIcmpv4(p, l4_cs, f);
 }
 
 // RFC 8200 §4.2 TLV options of a hop-by-hop or destination-options header.
@@ -500,9 +501,9 @@ DropReason ParseIpv6(const uint8_t* p, size_t n, ChecksumStatus l4_cs, Frame& f)
   const int icmp_type = (next == kProtoIcmpv6 && off < end) ? p[off] : -1;
   const DropReason r = CheckIpv6Addresses(f, ip + kIpv6AddrsOffset, icmp_type);
   if (r != DropReason::kNone) return r;
-  return next == kProtoTcp
-             ? ParseTcp(p, l4_cs, ip + kIpv6AddrsOffset, kIpv6AddrsLen, f)
-             : ParseIcmpv6(p, ip, l4_cs, f);
+  return next == kProtoTcp ? ParseTcp(p + off, end - off, l4_cs, ip + kIpv6AddrsOffset,
+                                      kIpv6AddrsLen, f)
+                           : ParseIcmpv6(p, ip, l4_cs, f);
 }
 
 DropReason ParseArp(const uint8_t* p, size_t n, Frame& f) {

@@ -110,38 +110,8 @@ inline uint32_t LoadWord(const uint8_t* p) {
 // read it to the same TcpOptions (nothing malformed, MSS 0 left at 0 =
 // absent, WS clamped to 14). Returns false, `*out` untouched, for any other
 // list, or for the SYN-only layouts when `syn` is false.
-inline bool ParseCommonLayout(const uint8_t* p, size_t n, bool syn, TcpOptions* out) {
-  constexpr uint32_t kNopNopTs = Word(kOptNop, kOptNop, kOptTimestamps, 10);
-  constexpr uint32_t kSackPermTs = Word(kOptSackPermitted, 2, kOptTimestamps, 10);
-  uint16_t mss = 0;
-  bool sack_permitted = false;
-  bool has_window_scale = false;
-  uint8_t window_scale = 0;
-  const uint8_t* ts = nullptr;  // the TS option's value fields, when present
-  if (n == 12) {
-    if (LoadWord(p) != kNopNopTs) return false;
-    ts = p + 4;
-  } else if (n != 0) {
-    if (!syn || (n != 4 && n != 16 && n != 20)) return false;
-    if ((LoadWord(p) & Word(0xff, 0xff, 0, 0)) != Word(kOptMss, 4, 0, 0)) return false;
-    if (n > 4) {
-      const uint32_t w1 = LoadWord(p + 4);
-      if (w1 != kSackPermTs && w1 != kNopNopTs) return false;
-      if (n == 20) {
-        if ((LoadWord(p + 16) & Word(0xff, 0xff, 0xff, 0)) !=
-            Word(kOptNop, kOptWindowScale, 3, 0)) {
-          return false;
-        }
-        has_window_scale = true;
-        window_scale = std::min(p[19], kMaxWindowScale);
-      }
-      sack_permitted = w1 == kSackPermTs;
-      ts = p + 8;
-    }
-    mss = Load16(p + 2);
-  }
-  // Field by field: building a TcpOptions and assigning it goes through the
-  // stack.
+inline void Store(TcpOptions* out, uint16_t mss, bool has_window_scale,
+                  uint8_t window_scale, bool sack_permitted, const uint8_t* ts) {
   out->mss = mss;
   out->window_scale = window_scale;
   out->has_window_scale = has_window_scale;
@@ -152,6 +122,45 @@ inline bool ParseCommonLayout(const uint8_t* p, size_t n, bool syn, TcpOptions* 
   out->malformed = false;
   out->ts_val = ts != nullptr ? Load32(ts) : 0;
   out->ts_ecr = ts != nullptr ? Load32(ts + 4) : 0;
+}
+
+inline bool ParseCommonLayout(const uint8_t* p, size_t n, bool syn, TcpOptions* out) {
+  constexpr uint32_t kNopNopTs = Word(kOptNop, kOptNop, kOptTimestamps, 10);
+  constexpr uint32_t kSackPermTs = Word(kOptSackPermitted, 2, kOptTimestamps, 10);
+  constexpr uint32_t kMss = Word(kOptMss, 4, 0, 0);
+  constexpr uint32_t kMssMask = Word(0xff, 0xff, 0, 0);
+  constexpr uint32_t kNopWs = Word(kOptNop, kOptWindowScale, 3, 0);
+  constexpr uint32_t kNopWsMask = Word(0xff, 0xff, 0xff, 0);
+  // Fields are stored one by one: building a TcpOptions and assigning it
+  // goes through the stack.
+  if (n == 20) {  // Linux's SYN first
+    if (!syn) return false;
+    const uint32_t w1 = LoadWord(p + 4);
+    if ((LoadWord(p) & kMssMask) != kMss || (w1 != kSackPermTs && w1 != kNopNopTs) ||
+        (LoadWord(p + 16) & kNopWsMask) != kNopWs) {
+      return false;
+    }
+    Store(out, Load16(p + 2), true, std::min(p[19], kMaxWindowScale), w1 == kSackPermTs,
+          p + 8);
+    return true;
+  }
+  if (n == 12) {
+    if (LoadWord(p) != kNopNopTs) return false;
+    Store(out, 0, false, 0, false, p + 4);
+    return true;
+  }
+  if (n == 0) {
+    Store(out, 0, false, 0, false, nullptr);
+    return true;
+  }
+  if ((n != 4 && n != 16) || !syn || (LoadWord(p) & kMssMask) != kMss) return false;
+  if (n == 4) {
+    Store(out, Load16(p + 2), false, 0, false, nullptr);
+    return true;
+  }
+  const uint32_t w1 = LoadWord(p + 4);
+  if (w1 != kSackPermTs && w1 != kNopNopTs) return false;
+  Store(out, Load16(p + 2), false, 0, w1 == kSackPermTs, p + 8);
   return true;
 }
 
