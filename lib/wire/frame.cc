@@ -179,12 +179,14 @@ inline bool L4SumIsAllOnes(const uint8_t* addrs, size_t addrs_len, uint8_t proto
   if (header_len < kTcpMinHeaderLen || header_len > len) {
     return DropReason::kTcpBadOffset;
   }
-  bool bad = false;
-  if (NeedsSoftwareCheck(cs, &bad)) {
+  if (cs != ChecksumStatus::kGood) {
     // MUST-2/3: the pseudo-header is part of the checksum.
-    bad = !L4SumIsAllOnes(addrs, addrs_len, kProtoTcp, t, len);
+    if (cs == ChecksumStatus::kBad ||
+        (cs == ChecksumStatus::kUnknown &&
+         !L4SumIsAllOnes(addrs, addrs_len, kProtoTcp, t, len))) {
+      return DropReason::kTcpBadChecksum;
+    }
   }
-  if (bad) return DropReason::kTcpBadChecksum;
 
   TcpSegment& s = f.tcp;
   s.sport = Load16(t);
