@@ -49,17 +49,18 @@ class L2Peers {
     std::memcpy(key.bytes + 6, frame, 6);
     std::memcpy(key.bytes + 12, frame + 12, len - 12);
     key.len = static_cast<uint8_t>(len);
-    if (last_ != kNone && records_[last_] == key) return last_;
+    return InternRecord(key);
+  }
 
-    uint32_t slot = Hash(key) & (kSlots - 1);
-    while (index_[slot] != kNone) {
-      if (records_[index_[slot]] == key) return last_ = index_[slot];
-      slot = (slot + 1) & (kSlots - 1);
-    }
-    if (size_ == kCapacity) return kNone;
-    records_[size_] = key;
-    index_[slot] = static_cast<uint16_t>(size_);
-    return last_ = static_cast<uint16_t>(size_++);
+  // The index of the untagged header from `src` to `dst` (the initiator's
+  // header toward a resolved next hop), adding it if new; kNone when full.
+  uint16_t InternHeader(const std::array<uint8_t, 6>& dst,
+                        const std::array<uint8_t, 6>& src) {
+    Record key;
+    std::memcpy(key.bytes, dst.data(), 6);
+    std::memcpy(key.bytes + 6, src.data(), 6);
+    key.len = 12;
+    return InternRecord(key);
   }
 
   // The link header to send with, EtherType excluded (what
@@ -80,6 +81,19 @@ class L2Peers {
       return len == o.len && std::memcmp(bytes, o.bytes, len) == 0;
     }
   };
+
+  uint16_t InternRecord(const Record& key) {
+    if (last_ != kNone && records_[last_] == key) return last_;
+    uint32_t slot = Hash(key) & (kSlots - 1);
+    while (index_[slot] != kNone) {
+      if (records_[index_[slot]] == key) return last_ = index_[slot];
+      slot = (slot + 1) & (kSlots - 1);
+    }
+    if (size_ == kCapacity) return kNone;
+    records_[size_] = key;
+    index_[slot] = static_cast<uint16_t>(size_);
+    return last_ = static_cast<uint16_t>(size_++);
+  }
 
   // FNV-1a: the key is link-local and the probe always ends at an empty
   // slot, so a keyed hash buys nothing here.

@@ -106,5 +106,27 @@ TEST(L2PeersTest, FullTableRefusesNewHeadersAndKeepsOldOnes) {
   }
 }
 
+// The initiator's header toward its next hop is the one a reply to that hop's
+// untagged frames would use: the same record, not a second one.
+TEST(L2PeersTest, InternHeaderMatchesTheReplyHeaderOfTheSameHop) {
+  auto peers = std::make_unique<L2Peers>();
+  const std::array<uint8_t, 6> hop = {0x02, 0, 0, 0, 0, 0x07};
+  const std::array<uint8_t, 6> own = {0x02, 0, 0, 0, 0, 0x01};
+  const uint16_t i = peers->InternHeader(hop, own);
+  ASSERT_EQ(i, 0u);
+  const std::span<const uint8_t> h = peers->Header(i);
+  ASSERT_EQ(h.size(), 12u);
+  EXPECT_TRUE(std::equal(hop.begin(), hop.end(), h.begin()));
+  EXPECT_TRUE(std::equal(own.begin(), own.end(), h.begin() + 6));
+  // A frame from the hop to us: [dst = own][src = hop][EtherType].
+  uint8_t frame[14] = {};
+  std::copy(own.begin(), own.end(), frame);
+  std::copy(hop.begin(), hop.end(), frame + 6);
+  frame[12] = 0x08;
+  EXPECT_EQ(peers->Intern(frame, 14), i);
+  EXPECT_EQ(peers->InternHeader(own, hop), 1u);
+  EXPECT_EQ(peers->size(), 2u);
+}
+
 }  // namespace
 }  // namespace synx::engine
