@@ -209,8 +209,10 @@ inline bool L4SumIsAllOnes(const uint8_t* addrs, size_t addrs_len, uint8_t proto
   // are ignored on input.
   s.flags = TcpFlags(t[13]);
   if (s.flags.bits() == 0) return DropReason::kTcpNoFlags;
-  if (s.flags.syn() && s.flags.fin()) return DropReason::kTcpSynFin;
-  if (s.flags.syn() && s.flags.rst()) return DropReason::kTcpSynRst;
+  // One test for both illegal pairs; SYN+FIN wins when all three are set.
+  if (s.flags.syn() && (s.flags.bits() & (TcpFlags::kFin | TcpFlags::kRst))) {
+    return s.flags.fin() ? DropReason::kTcpSynFin : DropReason::kTcpSynRst;
+  }
   s.seq = SeqNum(Load32(t + 4));
   // RFC 9293 §3.1: the acknowledgment field is meaningful only with ACK.
   s.ack = SeqNum(s.flags.ack() ? Load32(t + 8) : 0);
