@@ -14,8 +14,11 @@
 #include "absl/status/statusor.h"
 #include "cookie/keys.h"
 #include "cookie/policy.h"
+#include "engine/flow_plan.h"
+#include "engine/initiator_worker.h"
 #include "engine/listen_set.h"
 #include "tcp/config.h"
+#include "tcp/initiator.h"
 #include "wire/addr.h"
 
 namespace synx::app {
@@ -51,6 +54,24 @@ struct FlagValues {
   int64_t synack_retries = 5;
   int64_t synack_rto_ms = 1000;
   int64_t rst_rate = 1000;
+  // Initiator.
+  std::string target;
+  std::string src;
+  std::string src_ports = "1024-65535";
+  int64_t rate = 1000;
+  int64_t connections = 0;
+  int64_t concurrency = 0;
+  std::string mode = "connect";
+  std::string gateway;
+  std::string close = "rst";
+  int64_t syn_retries = 3;
+  int64_t syn_rto_ms = 1000;
+  std::string syn_options = "mss,ws,sack,ts";
+  int64_t resolve_timeout = 3;
+  int64_t time_wait = 60;
+  // The flags given on the command line, as spelled in --help ("src-ports"):
+  // a flag of the other role is an error, not silently ignored.
+  std::vector<std::string> given;
 };
 
 // What the responder needs beyond the port: its addresses, its listeners
@@ -66,6 +87,24 @@ struct ResponderSettings {
   uint32_t max_conns = 0;  // per worker
 };
 
+// What the initiator needs beyond the port: its own addresses, the flows,
+// the pace and the rules' parameters, all checked here.
+struct InitiatorSettings {
+  std::vector<wire::IpAddr> local;  // --local: ARP/ND, and --src by default
+  engine::InitiatorMode mode = engine::InitiatorMode::kConnect;
+  engine::FlowPlan plan;
+  // --gateway, at most one per family: the next hop of every target of that
+  // family (otherwise each target is its own next hop).
+  std::optional<wire::IpAddr> gateway_v4;
+  std::optional<wire::IpAddr> gateway_v6;
+  uint64_t rate = 0;          // new connections (flood: SYNs) per s; 0: no limit
+  uint64_t connections = 0;   // 0: until --duration or SIGINT
+  uint64_t concurrency = 0;   // open connections at most; 0: the tables' size
+  uint32_t max_conns = 0;     // per worker
+  uint32_t resolve_timeout_s = 3;
+  tcp::InitiatorConfig tcp;
+};
+
 struct Config {
   Role role = Role::kResponder;
   uint16_t port_id = 0;
@@ -76,6 +115,7 @@ struct Config {
   uint16_t burst = 0;
   bool verbose = false;           // DPDK's start-up log on stderr
   ResponderSettings responder;
+  InitiatorSettings initiator;
 };
 
 // --max-conns: 2^26 entries are ~5 GB of table per core; beyond is a typo.

@@ -10,8 +10,8 @@
 #include "absl/strings/str_format.h"
 
 ABSL_FLAG(std::string, role, "responder",
-          "responder (answers SYNs on the --listen addresses) or initiator (not built yet: "
-          "it only counts the frames it receives).");
+          "responder (answers SYNs on the --listen addresses) or initiator (opens "
+          "connections to the --target addresses at --rate and measures them).");
 ABSL_FLAG(int64_t, port, 0, "DPDK port id to use (ports are numbered in probe order).");
 ABSL_FLAG(int64_t, duration, 0, "Run this many seconds; 0 runs until SIGINT/SIGTERM.");
 ABSL_FLAG(int64_t, stats_interval, 0,
@@ -22,7 +22,7 @@ ABSL_FLAG(std::string, json, "",
           "human-readable lines then go to stderr).");
 ABSL_FLAG(int64_t, mbufs, 8191,
           "Packet mempool size, on the port's NUMA socket (2^n - 1 fits best).");
-ABSL_FLAG(int64_t, burst, 32, "Frames per rx burst, 1..512 (the responder: 1..32).");
+ABSL_FLAG(int64_t, burst, 32, "Frames per rx burst, 1..32.");
 ABSL_FLAG(std::string, local, "",
           "synx's own addresses, IPv4 and IPv6, comma-separated: it answers ARP, ping and "
           "neighbour solicitations for them and takes TCP to them.");
@@ -61,6 +61,48 @@ ABSL_FLAG(int64_t, synack_rto_ms, 1000,
 ABSL_FLAG(int64_t, rst_rate, 1000,
           "RSTs per second per worker for segments matching nothing (closed ports, stray "
           "ACKs); 0 is no limit.");
+ABSL_FLAG(int64_t, time_wait, 60,
+          "Seconds a connection synx closed first stays in TIME-WAIT (RFC 9293 asks 2 MSL = "
+          "4 min; 60 as Linux): its 4-tuple is not reused meanwhile.");
+// Initiator.
+ABSL_FLAG(std::string, target, "",
+          "Initiator: where to connect, comma-separated IP:PORT, [IPv6]:PORT or IP:LO-HI "
+          "(one target per port).");
+ABSL_FLAG(std::string, src, "",
+          "Initiator: source addresses, comma-separated: IP, A-B ranges or PREFIX/LEN blocks "
+          "(connect mode: addresses the targets send back to us; flood: any, spoofed). "
+          "Default: the --local addresses.");
+ABSL_FLAG(std::string, src_ports, "1024-65535",
+          "Initiator: source ports LO-HI; each worker uses only the ports whose SYN+ACK "
+          "its own queue receives (RSS).");
+ABSL_FLAG(int64_t, rate, 1000,
+          "Initiator: new connections (flood: SYNs) per second for the whole run, split "
+          "over the workers; 0 is as fast as possible.");
+ABSL_FLAG(int64_t, connections, 0,
+          "Initiator: open this many connections (flood: send this many SYNs), wait for the "
+          "last handshakes, then stop; 0 runs until --duration or SIGINT.");
+ABSL_FLAG(int64_t, concurrency, 0,
+          "Initiator: at most this many connections open at once over all workers; 0 is "
+          "as many as --max-conns holds.");
+ABSL_FLAG(std::string, mode, "connect",
+          "Initiator: connect (full handshakes, then --close) or flood (SYNs only from "
+          "--src, no state; SYN+ACKs and RSTs that come back are counted).");
+ABSL_FLAG(std::string, gateway, "",
+          "Initiator: the router to send through, one per family (IP[,IP]); default: each "
+          "target is on the link and is its own next hop.");
+ABSL_FLAG(std::string, close, "rst",
+          "Initiator: after the handshake, rst (ACK, then RST), fin (FIN exchange, "
+          "TIME-WAIT) or none (hold the connection).");
+ABSL_FLAG(int64_t, syn_retries, 3,
+          "Initiator: SYN retransmissions before an open counts as timed out (RFC 9293 asks "
+          "3 minutes; a load tester gives up sooner).");
+ABSL_FLAG(int64_t, syn_rto_ms, 1000,
+          "Initiator: first SYN retransmission timeout in ms, doubled per retry (RFC 6298).");
+ABSL_FLAG(std::string, syn_options, "mss,ws,sack,ts",
+          "Initiator: the options our SYN offers, any of mss, ws, sack, ts, or none.");
+ABSL_FLAG(int64_t, resolve_timeout, 3,
+          "Initiator: seconds to wait for the next hop's ARP / ND answer (asked again each "
+          "second) before giving up.");
 ABSL_FLAG(bool, verbose, false,
           "Show DPDK's own log while starting (by default it is kept back and the "
           "line that matters is quoted on failure).");
@@ -98,6 +140,20 @@ const std::vector<FlagSpec>& Specs() {
       {&absl::GetFlagReflectionHandle(FLAGS_synack_retries), "N"},
       {&absl::GetFlagReflectionHandle(FLAGS_synack_rto_ms), "MS"},
       {&absl::GetFlagReflectionHandle(FLAGS_rst_rate), "N"},
+      {&absl::GetFlagReflectionHandle(FLAGS_time_wait), "SECONDS"},
+      {&absl::GetFlagReflectionHandle(FLAGS_target), "IP:PORT[,...]"},
+      {&absl::GetFlagReflectionHandle(FLAGS_src), "IP[,A-B,P/LEN...]"},
+      {&absl::GetFlagReflectionHandle(FLAGS_src_ports), "LO-HI"},
+      {&absl::GetFlagReflectionHandle(FLAGS_rate), "CPS"},
+      {&absl::GetFlagReflectionHandle(FLAGS_connections), "N"},
+      {&absl::GetFlagReflectionHandle(FLAGS_concurrency), "N"},
+      {&absl::GetFlagReflectionHandle(FLAGS_mode), "connect|flood"},
+      {&absl::GetFlagReflectionHandle(FLAGS_gateway), "IP[,IP]"},
+      {&absl::GetFlagReflectionHandle(FLAGS_close), "rst|fin|none"},
+      {&absl::GetFlagReflectionHandle(FLAGS_syn_retries), "N"},
+      {&absl::GetFlagReflectionHandle(FLAGS_syn_rto_ms), "MS"},
+      {&absl::GetFlagReflectionHandle(FLAGS_syn_options), "mss,ws,sack,ts|none"},
+      {&absl::GetFlagReflectionHandle(FLAGS_resolve_timeout), "SECONDS"},
       {&absl::GetFlagReflectionHandle(FLAGS_verbose), ""},
   };
   return *specs;
@@ -187,6 +243,7 @@ CommandLine SplitCommandLine(int argc, const char* const* argv) {
 }
 
 absl::StatusOr<FlagValues> ParseSynxFlags(std::span<const std::string> args) {
+  std::vector<std::string> given;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
     if (arg.size() < 2 || arg[0] != '-' || arg == "--") {
@@ -217,7 +274,8 @@ absl::StatusOr<FlagValues> ParseSynxFlags(std::span<const std::string> args) {
       return absl::InvalidArgumentError(
           absl::StrFormat("unknown flag '%s' (synx -- --help lists the flags)", arg));
     }
-    const std::string shown = DisplayName(name);
+    const std::string shown = DisplayName(Sv(spec->flag->Name()));
+    given.push_back(shown);
     auto* flag = absl::FindCommandLineFlag(spec->flag->Name());
     if (!has_value) {
       if (IsBool(*flag)) {
@@ -266,6 +324,21 @@ absl::StatusOr<FlagValues> ParseSynxFlags(std::span<const std::string> args) {
   values.synack_retries = absl::GetFlag(FLAGS_synack_retries);
   values.synack_rto_ms = absl::GetFlag(FLAGS_synack_rto_ms);
   values.rst_rate = absl::GetFlag(FLAGS_rst_rate);
+  values.time_wait = absl::GetFlag(FLAGS_time_wait);
+  values.target = absl::GetFlag(FLAGS_target);
+  values.src = absl::GetFlag(FLAGS_src);
+  values.src_ports = absl::GetFlag(FLAGS_src_ports);
+  values.rate = absl::GetFlag(FLAGS_rate);
+  values.connections = absl::GetFlag(FLAGS_connections);
+  values.concurrency = absl::GetFlag(FLAGS_concurrency);
+  values.mode = absl::GetFlag(FLAGS_mode);
+  values.gateway = absl::GetFlag(FLAGS_gateway);
+  values.close = absl::GetFlag(FLAGS_close);
+  values.syn_retries = absl::GetFlag(FLAGS_syn_retries);
+  values.syn_rto_ms = absl::GetFlag(FLAGS_syn_rto_ms);
+  values.syn_options = absl::GetFlag(FLAGS_syn_options);
+  values.resolve_timeout = absl::GetFlag(FLAGS_resolve_timeout);
+  values.given = std::move(given);
   return values;
 }
 
@@ -274,8 +347,9 @@ std::string HelpText() {
       "usage: synx [EAL options] -- [synx options]\n"
       "\n"
       "synx is a kernel-bypass TCP three-way-handshake engine on DPDK.\n"
-      "Status: the responder works (SYN -> SYN+ACK, stateful or with SYN cookies,\n"
-      "ARP/ping/ND for --local); the initiator is not built yet and only counts frames.\n"
+      "Roles: the responder answers SYNs (stateful or with SYN cookies, ARP/ping/ND for\n"
+      "--local); the initiator opens connections at a paced rate and measures connections\n"
+      "per second and handshake latency (or floods SYNs with --mode=flood).\n"
       "Workers run on the EAL worker lcores, one queue pair each (-l 0,1: lcore 0\n"
       "prints stats, lcore 1 answers); with a single lcore (-l 0) it does both.\n"
       "\n"
@@ -307,7 +381,10 @@ std::string HelpText() {
       "\n"
       "example: synx -l 0,1 --no-huge -m 512 --no-pci --vdev=net_af_packet0,iface=veth0 -- "
       "--local=198.18.0.1 --listen=198.18.0.1:80 --duration=10 --stats-interval=1 "
-      "--json=-\n";
+      "--json=-\n"
+      "example: synx -l 0,1 --no-huge -m 512 --no-pci --vdev=net_af_packet0,iface=veth0 -- "
+      "--role=initiator --local=198.18.0.1 --target=198.18.0.2:80 --rate=2000 "
+      "--connections=10000 --stats-interval=1 --json=run.json\n";
   return text;
 }
 

@@ -1,9 +1,7 @@
 #include "responder.h"
 
 #include <rte_cycles.h>
-#include <rte_launch.h>
 #include <rte_lcore.h>
-#include <sys/random.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,43 +11,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "random.h"
 #include "stats/render.h"
 
 namespace synx::app {
 namespace {
-
-// How often the main lcore wakes up when it only does control work: the
-// stop and --duration latency, and the live line's jitter.
-constexpr unsigned kControlSleepUs = 1000;
-// With one lcore, control work is looked at every this many polls: an empty
-// poll costs tens of nanoseconds, so this is a few microseconds at most.
-constexpr uint32_t kPollsPerControlCheck = 64;
-
-struct LaunchArg {
-  engine::Worker* worker;
-  const std::atomic<bool>* stop;
-};
-
-int WorkerMain(void* arg) {
-  const auto* a = static_cast<const LaunchArg*>(arg);
-  a->worker->Run(*a->stop);
-  return 0;
-}
-
-absl::StatusOr<flow::HashSeed> RandomSeed() {
-  flow::HashSeed seed;
-  auto* bytes = reinterpret_cast<uint8_t*>(seed.k.data());
-  size_t got = 0;
-  while (got < sizeof(seed.k)) {
-    const ssize_t n = getrandom(bytes + got, sizeof(seed.k) - got, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::InternalError(absl::StrCat("getrandom: ", std::strerror(errno)));
-    }
-    got += static_cast<size_t>(n);
-  }
-  return seed;
-}
 
 std::string Addresses(const std::vector<wire::IpAddr>& addrs) {
   if (addrs.empty()) return "none";
@@ -59,17 +25,6 @@ std::string Addresses(const std::vector<wire::IpAddr>& addrs) {
 }
 
 }  // namespace
-
-std::vector<unsigned> WorkerLcores() {
-  std::vector<unsigned> out;
-  unsigned lcore;
-  RTE_LCORE_FOREACH_WORKER(lcore) { out.push_back(lcore); }
-  return out;
-}
-
-uint16_t ResponderQueuePairs() {
-  return static_cast<uint16_t>(std::max<size_t>(1, WorkerLcores().size()));
-}
 
 Responder::Responder(const Config& config, const io::Port& port)
     : config_(config), port_(port) {}
@@ -210,38 +165,13 @@ ResponderResult Responder::Run(const std::atomic<bool>& stop, FILE* out) {
   }
   const uint64_t end_tsc =
       config_.duration_s > 0 ? start_tsc_ + config_.duration_s * hz_ : UINT64_MAX;
-  uint64_t now = start_tsc_;
-
-  if (lcores_.empty()) {
-    // One lcore: it polls, and does the control work between bursts.
-    engine::Worker& w = *workers_.front();
-    uint32_t polls = 0;
-    while (!stop.load(std::memory_order_relaxed)) {
-      w.Poll();
-      if (++polls % kPollsPerControlCheck != 0) continue;
-      now = rte_rdtsc();
-      if (now >= end_tsc) break;
-      ControlTick(now, out);
-    }
-  } else {
-    std::vector<LaunchArg> args(workers_.size());
-    for (size_t i = 0; i < workers_.size(); ++i) {
-      args[i] = {workers_[i].get(), &workers_stop_};
-      // Only fails for an lcore that is already busy, which nothing else in
-      // synx launches on; said out loud all the same, the others run on.
-      if (const int rc = rte_eal_remote_launch(WorkerMain, &args[i], lcores_[i]); rc != 0) {
-        std::fprintf(stderr, "synx: lcore %u: rte_eal_remote_launch: %s\n", lcores_[i],
-                     std::strerror(-rc));
-      }
-    }
-    while (!stop.load(std::memory_order_relaxed) && now < end_tsc) {
-      ControlTick(now, out);
-      rte_delay_us_sleep(kControlSleepUs);
-      now = rte_rdtsc();
-    }
-    workers_stop_.store(true, std::memory_order_relaxed);
-    rte_eal_mp_wait_lcore();
-  }
+  std::vector<engine::Worker*> workers;
+  for (const engine::Worker::Ptr& w : workers_) workers.push_back(w.get());
+  RunWorkers<engine::Worker>(workers, lcores_, stop, [&](uint64_t now) {
+    if (now >= end_tsc) return false;
+    ControlTick(now, out);
+    return true;
+  });
 
   ResponderResult result;
   result.elapsed_s =

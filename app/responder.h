@@ -23,16 +23,10 @@
 #include "engine/worker.h"
 #include "host/host_config.h"
 #include "io/port.h"
+#include "lcores.h"
 #include "stats/counters.h"
 
 namespace synx::app {
-
-// The EAL worker lcores (all lcores but the main one), in id order; empty
-// when EAL runs on the main lcore alone.
-std::vector<unsigned> WorkerLcores();
-
-// Queue pairs the responder wants: one per worker lcore, at least one.
-uint16_t ResponderQueuePairs();
 
 struct ResponderResult {
   stats::Snapshot totals;         // every worker's counters, summed
@@ -46,7 +40,7 @@ class Responder {
  public:
   // Builds everything on the control path: a bad combination of port and
   // settings (memory for the tables, a key that cannot be read) is a Status.
-  // `port` must have ResponderQueuePairs() queue pairs and stay open while
+  // `port` must have WorkerQueuePairs() queue pairs and stay open while
   // Run runs.
   static absl::StatusOr<std::unique_ptr<Responder>> Create(const Config& config,
                                                            const io::Port& port);
@@ -73,7 +67,6 @@ class Responder {
   std::vector<unsigned> lcores_;  // parallel to workers_; empty: main lcore
 
   // Control loop state.
-  std::atomic<bool> workers_stop_{false};
   uint64_t hz_ = 0;
   uint64_t start_tsc_ = 0;
   uint64_t next_rotate_tsc_ = 0;

@@ -8,12 +8,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "diagnose.h"
 #include "io/dpdk_log.h"
 #include "io/eal.h"
 #include "io/port.h"
+#include "initiator.h"
+#include "lcores.h"
 #include "responder.h"
-#include "rx_loop.h"
 #include "stats/counters.h"
 #include "summary.h"
 
@@ -56,10 +58,9 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
 
   io::PortOptions port_options;
   port_options.port_id = config.port_id;
-  // The responder: one queue pair per worker lcore. The pool grows with the
+  // One queue pair per worker lcore, either role. The pool grows with the
   // queues so that none can starve (io::kMinMbufsPerQueuePair each).
-  port_options.queue_pairs =
-      config.role == Role::kResponder ? ResponderQueuePairs() : uint16_t{1};
+  port_options.queue_pairs = WorkerQueuePairs();
   port_options.mbufs =
       std::max(config.mbufs, port_options.queue_pairs * io::kMinMbufsPerQueuePair);
   const std::string port_name = io::PortName(config.port_id);
@@ -81,6 +82,8 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
   summary.role = config.role;
   summary.port = port->info();
   std::unique_ptr<Responder> responder;
+  std::unique_ptr<Initiator> initiator;
+  std::unique_ptr<InitiatorResult> initiator_result;  // 59 KB of histogram
   if (config.role == Role::kResponder) {
     absl::StatusOr<std::unique_ptr<Responder>> created = Responder::Create(config, *port);
     if (!created.ok()) {
@@ -102,23 +105,37 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
     summary.connections_at_exit = result.connections_at_exit;
     summary.half_open_at_exit = result.half_open_at_exit;
   } else {
-    Line(out, absl::StrFormat(
-                  "synx: role=%s: the %s is not built yet; this build only counts received "
-                  "frames (%s)",
-                  RoleName(config.role), RoleName(config.role),
-                  config.duration_s > 0 ? absl::StrFormat("for %us", config.duration_s)
-                                        : std::string("until SIGINT/SIGTERM")));
-    RxLoopOptions loop;
-    loop.port_id = port->id();
-    loop.queue_id = 0;
-    loop.burst = config.burst;
-    loop.duration_s = config.duration_s;
-    loop.stats_interval_s = config.stats_interval_s;
-    loop.stats_out = out;
-    const RxLoopResult result = RunRxLoop(loop, g_stop);
+    absl::StatusOr<std::unique_ptr<Initiator>> created = Initiator::Create(config, *port);
+    if (!created.ok()) {
+      Line(stderr, absl::StrCat("synx: ", created.status().message()));
+      port.reset();
+      io::CleanupEal().IgnoreError();
+      return kExitRuntime;
+    }
+    initiator = std::move(created).value();
+    Line(out, initiator->Describe());
+    initiator_result = std::make_unique<InitiatorResult>(initiator->Run(g_stop, out));
+    const InitiatorResult& result = *initiator_result;
+    const InitiatorSettings& s = config.initiator;
     summary.duration_s = result.elapsed_s;
-    summary.counters.values[static_cast<int>(stats::Counter::kRxPackets)] = result.rx_packets;
-    summary.counters.values[static_cast<int>(stats::Counter::kTxPackets)] = result.tx_packets;
+    summary.counters = result.totals;
+    summary.workers = result.workers;
+    summary.mode = s.mode == engine::InitiatorMode::kFlood ? "flood" : "connect";
+    summary.targets = absl::StrJoin(s.plan.targets, ",",
+                                    [](std::string* o, const engine::Target& t) {
+                                      o->append(engine::FormatTarget(t));
+                                    });
+    summary.rate = s.rate;
+    summary.connections = s.connections;
+    summary.latency = &result.latency;
+    summary.open_at_exit = result.open_at_exit;
+    summary.busy_at_exit = result.busy_at_exit;
+    summary.drained = result.drained;
+    if (!result.drained) {
+      Line(out, absl::StrFormat("synx: note: stopped with %u connection%s still in a "
+                                "handshake or close",
+                                result.busy_at_exit, result.busy_at_exit == 1 ? "" : "s"));
+    }
   }
   summary.link = port->Link();
 
@@ -131,6 +148,7 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
   // anything still out is a leak.
   summary.mempool_in_use_at_exit = io::MempoolInUse(port->mempool());
   responder.reset();  // its tables and workers, before EAL lets go of memory
+  initiator.reset();
   port.reset();
   if (absl::Status status = io::CleanupEal(); !status.ok()) {
     Line(stderr, absl::StrCat("synx: ", status.message()));

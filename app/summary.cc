@@ -26,11 +26,19 @@ std::string SummaryJson(const Summary& s) {
   stats::JsonWriter w(/*indent=*/2);
   w.BeginObject();
   // role, duration_s, rates, every counter, drops_total, drops {...}.
-  stats::WriteSummaryFields(w, StatsRole(s.role), s.duration_s, s.counters, nullptr);
+  stats::WriteSummaryFields(w, StatsRole(s.role), s.duration_s, s.counters, s.latency);
+  w.Key("workers").Uint(s.workers);
   if (s.role == Role::kResponder) {
-    w.Key("workers").Uint(s.workers);
     w.Key("connections_at_exit").Uint(s.connections_at_exit);
     w.Key("half_open_at_exit").Uint(s.half_open_at_exit);
+  } else {
+    w.Key("mode").String(s.mode);
+    w.Key("targets").String(s.targets);
+    w.Key("rate").Uint(s.rate);
+    w.Key("connections").Uint(s.connections);
+    w.Key("open_at_exit").Uint(s.open_at_exit);
+    w.Key("busy_at_exit").Uint(s.busy_at_exit);
+    w.Key("drained").Bool(s.drained);
   }
   w.Key("port").BeginObject();
   w.Key("id").Uint(p.port_id);
@@ -76,6 +84,21 @@ std::string SummaryLine(const Summary& s) {
                           c.syn_rx(), c.synack_tx(), c.cookies_sent(), c.cookies_valid(),
                           c.cookies_invalid(), c.established(), c.rst_tx(), c.DropsTotal(),
                           s.connections_at_exit);
+  } else {
+    absl::StrAppendFormat(&line,
+                          " syn_tx=%u syn_retransmits=%u synack_rx=%u established=%u refused=%u "
+                          "timeouts=%u rst_rx=%u cps=%.1f",
+                          c.syn_tx(), c.syn_retransmits(), c.synack_rx(), c.established(),
+                          c.refused(), c.timeouts(), c.rst_rx(),
+                          s.duration_s > 0 ? static_cast<double>(c.established()) / s.duration_s
+                                           : 0.0);
+    if (s.latency != nullptr && s.latency->count() > 0) {
+      absl::StrAppendFormat(&line, " latency_us p50=%.1f p99=%.1f max=%.1f",
+                            static_cast<double>(s.latency->Percentile(50)) / 1000.0,
+                            static_cast<double>(s.latency->Percentile(99)) / 1000.0,
+                            static_cast<double>(s.latency->max()) / 1000.0);
+    }
+    absl::StrAppendFormat(&line, " drops=%u open_at_exit=%u", c.DropsTotal(), s.open_at_exit);
   }
   absl::StrAppendFormat(&line, " mempool_in_use_at_exit=%u", s.mempool_in_use_at_exit);
   return line;

@@ -1,9 +1,11 @@
 // summary.h — what a run did, as one JSON object and as one human line.
 //
 // The JSON keys are a contract with scripts and tests (tests/vdev,
-// tests/integration): role, duration_s, every stats counter (rx_packets,
-// tx_packets, syn_rx, synack_tx, cookies_sent, cookies_valid,
-// cookies_invalid, established, rst_tx, ...), drops {one key per reason},
+// tests/integration): role, duration_s, cps, every stats counter
+// (rx_packets, tx_packets, syn_rx, synack_tx, cookies_sent, cookies_valid,
+// cookies_invalid, established, rst_tx, syn_tx, syn_retransmits, synack_rx,
+// refused, timeouts, rst_rx, ...), drops_total, drops {one key per reason},
+// the initiator's latency_us {p50, p90, p99, p999, min, max, mean, count},
 // port {...}, mempool_in_use_at_exit. Keys may be added, never renamed.
 #pragma once
 
@@ -13,6 +15,7 @@
 #include "config.h"
 #include "io/port.h"
 #include "stats/counters.h"
+#include "stats/histogram.h"
 
 namespace synx::app {
 
@@ -27,6 +30,15 @@ struct Summary {
   uint32_t workers = 0;
   uint64_t connections_at_exit = 0;  // table entries when the workers stopped
   uint64_t half_open_at_exit = 0;
+  // Initiator.
+  std::string mode;                                // connect / flood
+  std::string targets;                             // as --target lists them
+  uint64_t rate = 0;                               // asked for (0: unlimited)
+  uint64_t connections = 0;                        // asked for (0: unlimited)
+  const stats::LatencyHistogram* latency = nullptr;  // SYN → SYN+ACK, ns
+  uint64_t open_at_exit = 0;
+  uint64_t busy_at_exit = 0;
+  bool drained = true;
 };
 
 std::string SummaryJson(const Summary& summary);

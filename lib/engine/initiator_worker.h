@@ -80,7 +80,9 @@ struct InitiatorWorkerConfig {
   std::span<const wire::MacAddr> next_hops;
 
   uint64_t rate = 0;         // this worker's SYNs (new connections) per s; 0: no limit
-  uint64_t connections = 0;  // this worker's opens (flood: SYNs); 0: no limit
+  // This worker's opens (flood: SYNs): its share of --connections, or of
+  // the rate (a worker whose share is 0 opens nothing); kNoLimit: no limit.
+  uint64_t connections = UINT64_MAX;
   uint32_t concurrency = 0;  // open connections at most; 0: the table's size
   uint64_t flood_seed = 0;   // ISNs and TSvals of flood SYNs (from getrandom())
   uint64_t start_us = 0;     // the clock's start; 0: now, from the TSC
@@ -110,6 +112,8 @@ class InitiatorWorker {
   // Tuples looked at per Poll at most when looking for free ones.
   static constexpr uint32_t kCandidateBudget = 1024;
 
+  static constexpr uint64_t kNoLimit = UINT64_MAX;
+
   // Control path: validates `config`, allocates everything on its socket.
   static absl::StatusOr<Ptr> Create(const InitiatorWorkerConfig& config);
 
@@ -128,6 +132,9 @@ class InitiatorWorker {
   // SYN sent → SYN+ACK received, nanoseconds (microsecond resolution).
   const stats::LatencyHistogram& latency() const { return latency_; }
   const InitiatorProgress& progress() const { return progress_; }
+  // No more new SYNs from the next Poll on (--duration is over); what is in
+  // progress carries on.
+  void StopOpening() { stop_opening_.store(true, std::memory_order_relaxed); }
 
   // Owner only (or once the owner has stopped).
   uint32_t entries() const { return conns_ ? conns_->table().size() : 0; }
@@ -204,6 +211,7 @@ class InitiatorWorker {
   std::array<std::array<uint8_t, 12>, kMaxTargets> target_l2_{};
   stats::LatencyHistogram latency_;
   InitiatorProgress progress_;
+  std::atomic<bool> stop_opening_{false};
 };
 
 }  // namespace synx::engine

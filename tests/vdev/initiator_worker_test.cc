@@ -317,7 +317,8 @@ TEST_F(InitiatorWorkerTest, FirstSynCarriesTheChosenTupleIssAndOptions) {
 }
 
 TEST_F(InitiatorWorkerTest, SynsAreSpacedByTheRateAndStopAtTheQuota) {
-  Start(/*rate=*/1000, /*connections=*/3);
+  SetPlan("198.18.0.2:80", "198.18.0.1", 40000, 40099);
+  Start(/*rate=*/1000, /*connections=*/13);
   PollAt(kT0);
   EXPECT_EQ(Sent().size(), 1u);
   PollAt(kT0 + 999);
@@ -326,13 +327,29 @@ TEST_F(InitiatorWorkerTest, SynsAreSpacedByTheRateAndStopAtTheQuota) {
   std::vector<Bytes> s = Sent();
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(Parse(s[0]).tcp.sport, 40001);  // the next tuple
-  // 5 ms later: one token (burst 1 at 1000/s), the last of the quota.
-  PollAt(kT0 + 6000);
+  // After 50 ms away, 10 ms of the rate at once (the pacer's burst), not 50.
+  PollAt(kT0 + 51'000);
+  EXPECT_EQ(Sent().size(), 10u);
+  EXPECT_FALSE(worker_->progress().quota_done.load());
+  // The 13th and last of the quota.
+  PollAt(kT0 + 60'000);
   EXPECT_EQ(Sent().size(), 1u);
   EXPECT_TRUE(worker_->progress().quota_done.load());
-  PollAt(kT0 + 9000);
+  PollAt(kT0 + 90'000);
+  EXPECT_EQ(Sent().size(), 0u);
+  EXPECT_EQ(worker_->opened(), 13u);
+}
+
+// Every tuple in use (SYN-SENT here): no SYN, however many tokens.
+TEST_F(InitiatorWorkerTest, NoFreeTupleNoSyn) {
+  SetPlan("198.18.0.2:80", "198.18.0.1", 40000, 40002);
+  Start(/*rate=*/0, InitiatorWorker::kNoLimit);
+  PollAt(kT0);
+  EXPECT_EQ(Sent().size(), 3u);
+  PollAt(kT0 + 10'000);
   EXPECT_EQ(Sent().size(), 0u);
   EXPECT_EQ(worker_->opened(), 3u);
+  EXPECT_EQ(worker_->entries(), 3u);
 }
 
 // close=rst: the SYN+ACK is acknowledged in place (the server's accept()
@@ -486,7 +503,7 @@ TEST_F(InitiatorWorkerTest, FinCloseKeepsTheTupleInTimeWait) {
 
 TEST_F(InitiatorWorkerTest, ConcurrencyCapsOpenConnections) {
   rules_.close = tcp::Close::kNone;
-  Start(/*rate=*/0, /*connections=*/0, /*concurrency=*/2);
+  Start(/*rate=*/0, InitiatorWorker::kNoLimit, /*concurrency=*/2);
   PollAt(kT0);
   std::vector<Bytes> syns = Sent();
   ASSERT_EQ(syns.size(), 2u);
