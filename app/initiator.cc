@@ -23,6 +23,11 @@ namespace {
 // million candidates is a few milliseconds and covers any plan whose
 // tuples are spread over the queues at all.
 constexpr uint64_t kOwnershipProbe = uint64_t{1} << 20;
+// Once nothing is in progress, the workers poll on this long before the run
+// ends: the last ACKs and RSTs are still on their way to the peer (in a
+// memif ring, a NIC queue) and must not be cut off by closing the port, and
+// a late retransmission from the peer still gets its answer.
+constexpr uint64_t kLingerMs = 200;
 
 std::string Join(const std::vector<wire::IpAddr>& addrs) {
   return absl::StrJoin(addrs, ",", [](std::string* out, const wire::IpAddr& a) {
@@ -266,7 +271,8 @@ bool Initiator::ControlTick(uint64_t now_tsc, FILE* out) {
       busy += w->progress().busy.load(std::memory_order_relaxed);
     }
     if (busy == 0) {
-      go_on = false;
+      if (linger_until_ == UINT64_MAX) linger_until_ = now_tsc + kLingerMs * hz_ / 1000;
+      go_on = now_tsc < linger_until_;
     } else if (now_tsc >= drain_deadline_) {
       drained_ = false;
       go_on = false;

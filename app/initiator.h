@@ -8,8 +8,9 @@
 // worker has spent its --connections quota, no new SYN is opened and the run
 // waits for what is still in progress (handshakes, --close=rst's RST, FIN
 // exchanges) to finish — each bounded by its own retransmission schedule,
-// and the wait as a whole by DrainLimitMs — then stops. No protocol logic
-// here.
+// and the wait as a whole by DrainLimitMs — then polls on for a moment so
+// that the last segments leave before the port closes, and stops. No
+// protocol logic here.
 #pragma once
 
 #include <atomic>
@@ -85,6 +86,7 @@ class Initiator {
   uint64_t start_tsc_ = 0;
   uint64_t end_tsc_ = UINT64_MAX;    // --duration: no new SYNs after it
   uint64_t drain_deadline_ = UINT64_MAX;
+  uint64_t linger_until_ = UINT64_MAX;
   bool draining_ = false;
   bool drained_ = true;
   uint64_t next_stats_tsc_ = UINT64_MAX;
