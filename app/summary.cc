@@ -39,6 +39,23 @@ std::string SummaryJson(const Summary& s) {
     w.Key("open_at_exit").Uint(s.open_at_exit);
     w.Key("busy_at_exit").Uint(s.busy_at_exit);
     w.Key("drained").Bool(s.drained);
+    if (s.latency != nullptr) {
+      // The histogram itself (scripts/plot_latency draws it): every
+      // non-empty bucket as [lowest ns, highest ns, count].
+      const stats::LatencyHistogram& h = *s.latency;
+      w.Key("latency_buckets_ns").BeginArray();
+      for (int i = 0; i < stats::LatencyHistogram::kBucketCount; ++i) {
+        const uint64_t n = h.bucket_count(i);
+        if (n == 0) continue;
+        const uint64_t low = stats::LatencyHistogram::BucketLow(i);
+        w.BeginArray()
+            .Uint(low)
+            .Uint(low + stats::LatencyHistogram::BucketWidth(i) - 1)
+            .Uint(n)
+            .EndArray();
+      }
+      w.EndArray();
+    }
   }
   w.Key("port").BeginObject();
   w.Key("id").Uint(p.port_id);

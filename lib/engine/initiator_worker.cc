@@ -100,10 +100,23 @@ absl::StatusOr<InitiatorWorker::Ptr> InitiatorWorker::Create(
     conns.emplace(std::move(*created));
   }
 
+  uint64_t* syn_ns = nullptr;
+  if (connect) {
+    syn_ns = static_cast<uint64_t*>(
+        rte_zmalloc_socket("synx_initiator_syn_ns", sizeof(uint64_t) * config.max_conns,
+                           RTE_CACHE_LINE_SIZE, config.socket_id));
+    if (syn_ns == nullptr) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "initiator worker for queue ", config.queue_id, ": rte_zmalloc_socket of ",
+          sizeof(uint64_t) * config.max_conns, " bytes on socket ", config.socket_id,
+          " failed (lower --max-conns or give EAL more memory with -m / hugepages)"));
+    }
+  }
   void* self = rte_zmalloc_socket("synx_initiator_worker",
                                   sizeof(InitiatorWorker), RTE_CACHE_LINE_SIZE,
                                   config.socket_id);
   if (self == nullptr) {
+    rte_free(syn_ns);
     return absl::ResourceExhaustedError(absl::StrCat(
         "initiator worker for queue ", config.queue_id,
         ": rte_zmalloc_socket of ", sizeof(InitiatorWorker),
@@ -112,11 +125,12 @@ absl::StatusOr<InitiatorWorker::Ptr> InitiatorWorker::Create(
   }
   InitiatorWorkerConfig c = config;
   c.start_us = start_us;
-  return Ptr(new (self) InitiatorWorker(c, std::move(conns)));
+  return Ptr(new (self) InitiatorWorker(c, std::move(conns), syn_ns));
 }
 
 InitiatorWorker::InitiatorWorker(const InitiatorWorkerConfig& config,
-                                 std::optional<Connections> conns)
+                                 std::optional<Connections> conns,
+                                 uint64_t* syn_ns)
     : config_(config),
       rules_(*config.rules),
       host_(*config.host),
@@ -129,12 +143,14 @@ InitiatorWorker::InitiatorWorker(const InitiatorWorkerConfig& config,
                        ? &InitiatorWorker::Step<true, false>
                        : &InitiatorWorker::Step<false, false>)),
       clock_(rte_get_tsc_hz()),
+      ns_clock_(rte_get_tsc_hz(), TscClock::kNanoseconds),
       conns_(std::move(conns)),
       context_(*config.rules, config.secrets),
       pacer_(config.rate, PacerBurst(config.rate), config.start_us),
       concurrency_(config.concurrency != 0 ? config.concurrency
                                            : config.max_conns),
-      rng_(config.flood_seed) {
+      rng_(config.flood_seed),
+      syn_ns_(syn_ns) {
   if (conns_) cursor_.emplace(plan_, *config.rss, config.queue_id);
   for (size_t i = 0; i < plan_.targets.size(); ++i) {
     std::array<uint8_t, 12>& l2 = target_l2_[i];
@@ -148,13 +164,21 @@ InitiatorWorker::InitiatorWorker(const InitiatorWorkerConfig& config,
   Publish();
 }
 
+InitiatorWorker::~InitiatorWorker() { rte_free(syn_ns_); }
+
 uint64_t InitiatorWorker::NowUs() const { return clock_.ToUs(rte_rdtsc()); }
+
+uint16_t InitiatorWorker::Poll() {
+  const uint64_t tsc = rte_rdtsc();
+  return PollAt(clock_.ToUs(tsc), ns_clock_.ToNs(tsc));
+}
 
 void InitiatorWorker::Run(const std::atomic<bool>& stop) {
   while (!stop.load(std::memory_order_relaxed)) Poll();
 }
 
-uint16_t InitiatorWorker::Poll(uint64_t now_us) {
+uint16_t InitiatorWorker::PollAt(uint64_t now_us, uint64_t now_ns) {
+  now_ns_ = now_ns;
   // 1. Receive.
   rte_mbuf* rx[kBurst];
   const uint16_t n =
@@ -275,8 +299,10 @@ void InitiatorWorker::ApplySegmentAction(rte_mbuf* m, const wire::Frame& f,
   // never creates one and the bookkeeping may run before the table changes
   // (`tcb` points into it).
   Track(tcb, a);
+  // The rules' Action::handshake_us has microseconds; the engine keeps the
+  // first SYN's time in nanoseconds of the TSC for the histogram.
   if (tcb != nullptr && a.Has(Event::kSynAckRx)) {
-    latency_.Record(uint64_t{a.handshake_us} * 1000);
+    latency_.Record(now_ns_ - syn_ns_[h.index]);
   }
   conns_->Apply(keys_[j], hash, h, a, now_us);
   CountEvents(counters_, a.events);
@@ -347,6 +373,7 @@ void InitiatorWorker::OpenConnections(uint64_t now_us) {
       break;
     }
     conns_->set_peer(applied.handle, target_peer_[c->target]);
+    syn_ns_[applied.handle.index] = now_ns_;
     Track(nullptr, a);
     ++opened;
     // A SYN that cannot go out now (no mbuf) leaves its SYN-SENT entry and

@@ -120,16 +120,20 @@ class InitiatorWorker {
   InitiatorWorker(const InitiatorWorker&) = delete;
   InitiatorWorker& operator=(const InitiatorWorker&) = delete;
 
-  uint16_t Poll() { return Poll(NowUs()); }
-  // The same at `now_us` (tests drive time by hand; it must not go back).
-  uint16_t Poll(uint64_t now_us);
+  // One loop iteration at the TSC's time (one read, in microseconds for the
+  // rules and in nanoseconds for handshake latency).
+  uint16_t Poll();
+  // The same at `now_us` (tests drive time by hand; it must not go back);
+  // latencies are then whole microseconds.
+  uint16_t Poll(uint64_t now_us) { return PollAt(now_us, now_us * 1000); }
   // Polls until `stop` becomes true.
   void Run(const std::atomic<bool>& stop);
   uint64_t NowUs() const;
 
   // Any thread.
   const stats::CounterBlock& counters() const { return counters_; }
-  // SYN sent → SYN+ACK received, nanoseconds (microsecond resolution).
+  // First SYN sent → SYN+ACK received, in nanoseconds of the TSC (the time
+  // of the polls that sent and received them).
   const stats::LatencyHistogram& latency() const { return latency_; }
   const InitiatorProgress& progress() const { return progress_; }
   // No more new SYNs from the next Poll on (--duration is over); what is in
@@ -149,9 +153,10 @@ class InitiatorWorker {
                                            uint64_t now_us);
 
   InitiatorWorker(const InitiatorWorkerConfig& config,
-                  std::optional<Connections> conns);
-  ~InitiatorWorker() = default;
+                  std::optional<Connections> conns, uint64_t* syn_ns);
+  ~InitiatorWorker();
 
+  uint16_t PollAt(uint64_t now_us, uint64_t now_ns);
   template <bool kL4Offload, bool kFlood>
   void Step(rte_mbuf** rx, uint16_t n, uint64_t now_us);
   template <bool kL4Offload, bool kFlood>
@@ -181,6 +186,8 @@ class InitiatorWorker {
   const FlowPlan& plan_;
   const PollFn step_;
   const TscClock clock_;
+  const TscClock ns_clock_;
+  uint64_t now_ns_ = 0;  // this Poll's time in nanoseconds
   std::optional<Connections> conns_;
   tcp::InitiatorContext context_;
   Pacer pacer_;
@@ -206,6 +213,9 @@ class InitiatorWorker {
   flow::FlowHandle handles_[kBurst];
 
   // Cold.
+  // Per FlowHandle index: when the entry's first SYN went out (ns); connect
+  // mode only.
+  uint64_t* syn_ns_;
   // Per target: its link header in L2Peers (connect) and as bytes (flood).
   std::array<uint16_t, kMaxTargets> target_peer_{};
   std::array<std::array<uint8_t, 12>, kMaxTargets> target_l2_{};

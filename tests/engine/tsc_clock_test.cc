@@ -38,5 +38,15 @@ TEST(TscClockTest, Monotonic) {
   }
 }
 
+TEST(TscClockTest, NanosecondClockWithinOnePartPerMillion) {
+  for (uint64_t hz : {1'000'000ull, 2'899'999'000ull, 5'000'000'003ull}) {
+    const TscClock ns(hz, TscClock::kNanoseconds);
+    // One day of ticks.
+    const uint64_t tsc = 86'400ull * hz;
+    EXPECT_NEAR(static_cast<double>(ns.ToNs(tsc)) / (86'400 * 1e9), 1.0, 1e-6) << hz;
+  }
+  EXPECT_EQ(TscClock(2'000'000'000, TscClock::kNanoseconds).ToNs(2'000), 1'000u);
+}
+
 }  // namespace
 }  // namespace synx::engine
