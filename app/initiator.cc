@@ -271,7 +271,10 @@ bool Initiator::ControlTick(uint64_t now_tsc, FILE* out) {
       busy += w->progress().busy.load(std::memory_order_relaxed);
     }
     if (busy == 0) {
-      if (linger_until_ == UINT64_MAX) linger_until_ = now_tsc + kLingerMs * hz_ / 1000;
+      if (linger_until_ == UINT64_MAX) {
+        finished_tsc_ = now_tsc;
+        linger_until_ = now_tsc + kLingerMs * hz_ / 1000;
+      }
       go_on = now_tsc < linger_until_;
     } else if (now_tsc >= drain_deadline_) {
       drained_ = false;
@@ -319,8 +322,10 @@ InitiatorResult Initiator::Run(const std::atomic<bool>& stop, FILE* out) {
       workers, lcores_, stop, [&](uint64_t now) { return ControlTick(now, out); });
 
   InitiatorResult result;
-  result.elapsed_s =
-      static_cast<double>(rte_rdtsc() - start_tsc_) / static_cast<double>(hz_);
+  // The run's time ends when the last connection was done (the linger only
+  // lets its segments leave), or at the stop.
+  const uint64_t end = finished_tsc_ != 0 ? finished_tsc_ : rte_rdtsc();
+  result.elapsed_s = static_cast<double>(end - start_tsc_) / static_cast<double>(hz_);
   result.totals = Totals();
   MergeLatency(result.latency);
   result.workers = static_cast<uint32_t>(workers_.size());

@@ -34,6 +34,8 @@ namespace synx::app {
 struct InitiatorResult {
   stats::Snapshot totals;          // every worker's counters, summed
   stats::LatencyHistogram latency;  // every worker's, merged (ns)
+  // From the start to the moment nothing was left in progress (or to the
+  // stop): the time `cps` divides by.
   double elapsed_s = 0;
   uint32_t workers = 0;
   uint64_t open_at_exit = 0;  // connections still held when stopped
@@ -87,6 +89,7 @@ class Initiator {
   uint64_t end_tsc_ = UINT64_MAX;    // --duration: no new SYNs after it
   uint64_t drain_deadline_ = UINT64_MAX;
   uint64_t linger_until_ = UINT64_MAX;
+  uint64_t finished_tsc_ = 0;  // when nothing was left in progress
   bool draining_ = false;
   bool drained_ = true;
   uint64_t next_stats_tsc_ = UINT64_MAX;
