@@ -100,16 +100,8 @@ inline uint32_t LoadWord(const uint8_t* p) {
   return v;
 }
 
-// The option lists real stacks send, matched whole, as words:
-//   0 bytes   none
-//   4 bytes   MSS                                (SYN)
-//   12 bytes  NOP NOP TS                         (any segment once TS is agreed)
-//   16 bytes  MSS, SACK-permitted or NOP NOP, TS (SYN without window scaling)
-//   20 bytes  MSS, SACK-permitted or NOP NOP, TS, NOP WS  (Linux's SYN)
-// Each is well formed with every length exact, so the bounded walk would
-// read it to the same TcpOptions (nothing malformed, MSS 0 left at 0 =
-// absent, WS clamped to 14). Returns false, `*out` untouched, for any other
-// list, or for the SYN-only layouts when `syn` is false.
+// Every field of `*out`, one store each: building a TcpOptions and assigning
+// it goes through the stack. `ts` points at TSval (TSecr follows) or is null.
 inline void Store(TcpOptions* out, uint16_t mss, bool has_window_scale,
                   uint8_t window_scale, bool sack_permitted, const uint8_t* ts) {
   out->mss = mss;
@@ -124,6 +116,16 @@ inline void Store(TcpOptions* out, uint16_t mss, bool has_window_scale,
   out->ts_ecr = ts != nullptr ? Load32(ts + 4) : 0;
 }
 
+// The option lists real stacks send, matched whole, as words:
+//   0 bytes   none
+//   4 bytes   MSS                                (SYN)
+//   12 bytes  NOP NOP TS                         (any segment once TS is agreed)
+//   16 bytes  MSS, SACK-permitted or NOP NOP, TS (SYN without window scaling)
+//   20 bytes  MSS, SACK-permitted or NOP NOP, TS, NOP WS  (Linux's SYN)
+// Each is well formed with every length exact, so the bounded walk would
+// read it to the same TcpOptions (nothing malformed, MSS 0 left at 0 =
+// absent, WS clamped to 14). Returns false, `*out` untouched, for any other
+// list, or for the SYN-only layouts when `syn` is false.
 inline bool ParseCommonLayout(const uint8_t* p, size_t n, bool syn, TcpOptions* out) {
   constexpr uint32_t kNopNopTs = Word(kOptNop, kOptNop, kOptTimestamps, 10);
   constexpr uint32_t kSackPermTs = Word(kOptSackPermitted, 2, kOptTimestamps, 10);
@@ -131,8 +133,6 @@ inline bool ParseCommonLayout(const uint8_t* p, size_t n, bool syn, TcpOptions* 
   constexpr uint32_t kMssMask = Word(0xff, 0xff, 0, 0);
   constexpr uint32_t kNopWs = Word(kOptNop, kOptWindowScale, 3, 0);
   constexpr uint32_t kNopWsMask = Word(0xff, 0xff, 0xff, 0);
-  // Fields are stored one by one: building a TcpOptions and assigning it
-  // goes through the stack.
   if (n == 20) {  // Linux's SYN first
     if (!syn) return false;
     const uint32_t w1 = LoadWord(p + 4);
