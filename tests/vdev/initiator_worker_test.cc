@@ -639,13 +639,13 @@ TEST_F(InitiatorWorkerTest, NoMbufDefersTheSynToItsRetransmission) {
 
 class ResolveTest : public InitiatorWorkerTest {
  protected:
-  ResolveOptions Options(uint32_t timeout_ms) {
+  ResolveOptions Options(uint32_t timeout_ms, uint32_t retry_ms = 100) {
     ResolveOptions o;
     o.port_id = port_->id();
     o.mempool = pool_;
     o.host = &host_;
     o.timeout_ms = timeout_ms;
-    o.retry_ms = 100;
+    o.retry_ms = retry_ms;
     o.counters = &counters_;
     return o;
   }
@@ -722,11 +722,11 @@ TEST_F(ResolveTest, LearnsBothFamiliesFromTheirAnswers) {
   EXPECT_EQ(c.neighbors_learned(), 2u);
 }
 
-// Nobody answers: a request at 0, 100 and 200 ms, then the address is
-// named as unresolved at 300 ms.
+// Nobody answers: a request at 0, 300 and 600 ms, then the address is
+// named as unresolved at 900 ms.
 TEST_F(ResolveTest, SilenceIsReportedWithTheAddress) {
   const std::vector<wire::IpAddr> hops = {Ip("198.18.0.7")};
-  absl::StatusOr<ResolveResult> r = ResolveNextHops(Options(300), hops);
+  absl::StatusOr<ResolveResult> r = ResolveNextHops(Options(900, 300), hops);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_THAT(r->unresolved, ::testing::ElementsAre(Ip("198.18.0.7")));
   EXPECT_EQ(r->macs[0], wire::MacAddr{});
