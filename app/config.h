@@ -15,7 +15,6 @@
 #include "cookie/keys.h"
 #include "cookie/policy.h"
 #include "engine/flow_plan.h"
-#include "engine/initiator_worker.h"
 #include "engine/listen_set.h"
 #include "tcp/config.h"
 #include "tcp/initiator.h"

@@ -35,6 +35,12 @@
 
 namespace synx::engine {
 
+// --mode: what the initiator does with the plan's tuples.
+enum class InitiatorMode : uint8_t {
+  kConnect,  // full handshakes, then --close
+  kFlood,    // SYNs only, from spoofed sources, no state
+};
+
 struct Target {
   wire::IpAddr addr;
   uint16_t port = 0;

@@ -54,11 +54,6 @@ struct rte_mempool;
 
 namespace synx::engine {
 
-enum class InitiatorMode : uint8_t {
-  kConnect,  // full handshakes, then --close
-  kFlood,    // SYNs only, from spoofed sources, no state
-};
-
 struct InitiatorWorkerConfig {
   uint16_t port_id = 0;
   uint16_t queue_id = 0;
