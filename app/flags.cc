@@ -70,8 +70,8 @@ ABSL_FLAG(std::string, target, "",
           "(one target per port).");
 ABSL_FLAG(std::string, src, "",
           "Initiator: source addresses, comma-separated: IP, A-B ranges or PREFIX/LEN blocks "
-          "(connect mode: addresses the targets send back to us; flood: any, spoofed). "
-          "Default: the --local addresses.");
+          "(connect mode: addresses the targets send back to us; flood: any, spoofed); "
+          "none given: the --local addresses.");
 ABSL_FLAG(std::string, src_ports, "1024-65535",
           "Initiator: source ports LO-HI; each worker uses only the ports whose SYN+ACK "
           "its own queue receives (RSS).");
