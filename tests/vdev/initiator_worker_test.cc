@@ -676,13 +676,13 @@ class ResolveTest : public InitiatorWorkerTest {
     wire::Store16(ip + 4, 32);
     ip[6] = 58;
     ip[7] = 255;
-    std::memcpy(ip + 8, from.data(), 16);
+    std::memcpy(ip + 8, from.b.data(), 16);
     const wire::IpAddr own = Ip("2001:2::1");
-    std::memcpy(ip + 24, own.data(), 16);
+    std::memcpy(ip + 24, own.b.data(), 16);
     uint8_t* na = ip + 40;
     na[0] = 136;
     na[4] = 0x60;  // solicited, override
-    std::memcpy(na + 8, from.data(), 16);
+    std::memcpy(na + 8, from.b.data(), 16);
     na[24] = 2;  // target link-layer address
     na[25] = 1;
     std::copy(mac.b.begin(), mac.b.end(), na + 26);
