@@ -444,6 +444,11 @@ absl::StatusOr<Config> ValidateConfig(const FlagValues& flags) {
   config.burst = static_cast<uint16_t>(flags.burst);
 
   config.verbose = flags.verbose;
+  if (absl::Status s = Range("pcap-max", flags.pcap_max, 1, 1'000'000'000, "frames"); !s.ok()) {
+    return s;
+  }
+  config.pcap_path = flags.pcap;
+  config.pcap_max = static_cast<uint64_t>(flags.pcap_max);
 
   if (absl::Status s = CheckRoleFlags(flags, config.role); !s.ok()) return s;
   if (flags.burst > engine::kBurst) {

@@ -36,6 +36,8 @@ struct FlagValues {
   int64_t mbufs = 8191;
   int64_t burst = 32;
   bool verbose = false;
+  std::string pcap;
+  int64_t pcap_max = 100000;
   // Responder.
   std::string local;
   std::string listen;
@@ -113,6 +115,8 @@ struct Config {
   uint32_t mbufs = 0;
   uint16_t burst = 0;
   bool verbose = false;           // DPDK's start-up log on stderr
+  std::string pcap_path;          // --pcap: empty, no capture (capture.h)
+  uint64_t pcap_max = 0;          // frames
   ResponderSettings responder;
   InitiatorSettings initiator;
 };

@@ -103,6 +103,11 @@ ABSL_FLAG(std::string, syn_options, "mss,ws,sack,ts",
 ABSL_FLAG(int64_t, resolve_timeout, 3,
           "Initiator: seconds to wait for the next hop's ARP / ND answer (asked again each "
           "second) before giving up.");
+ABSL_FLAG(std::string, pcap, "",
+          "Capture every frame the port receives and sends to this pcapng file (no "
+          "hugepages needed; dpdk-dumpcap needs them), up to --pcap-max frames.");
+ABSL_FLAG(int64_t, pcap_max, 100000,
+          "--pcap stops after this many frames (each at most 2048 bytes of data).");
 ABSL_FLAG(bool, verbose, false,
           "Show DPDK's own log while starting (by default it is kept back and the "
           "line that matters is quoted on failure).");
@@ -154,6 +159,8 @@ const std::vector<FlagSpec>& Specs() {
       {&absl::GetFlagReflectionHandle(FLAGS_syn_rto_ms), "MS"},
       {&absl::GetFlagReflectionHandle(FLAGS_syn_options), "mss,ws,sack,ts|none"},
       {&absl::GetFlagReflectionHandle(FLAGS_resolve_timeout), "SECONDS"},
+      {&absl::GetFlagReflectionHandle(FLAGS_pcap), "FILE"},
+      {&absl::GetFlagReflectionHandle(FLAGS_pcap_max), "FRAMES"},
       {&absl::GetFlagReflectionHandle(FLAGS_verbose), ""},
   };
   return *specs;
@@ -308,6 +315,8 @@ absl::StatusOr<FlagValues> ParseSynxFlags(std::span<const std::string> args) {
   values.mbufs = absl::GetFlag(FLAGS_mbufs);
   values.burst = absl::GetFlag(FLAGS_burst);
   values.verbose = absl::GetFlag(FLAGS_verbose);
+  values.pcap = absl::GetFlag(FLAGS_pcap);
+  values.pcap_max = absl::GetFlag(FLAGS_pcap_max);
   values.local = absl::GetFlag(FLAGS_local);
   values.listen = absl::GetFlag(FLAGS_listen);
   values.cookies = absl::GetFlag(FLAGS_cookies);

@@ -14,6 +14,7 @@
 #include "lcores.h"
 #include "random.h"
 #include "stats/render.h"
+#include "telemetry.h"
 #include "tcp/rules.h"
 
 namespace synx::app {
@@ -62,6 +63,11 @@ uint64_t Share(uint64_t total, size_t n, size_t i) {
 }
 
 }  // namespace
+
+// GaugedWorker's update, on the worker's own lcore (live_source.h).
+void Publish(const engine::InitiatorWorker& w, WorkerGauges& g) {
+  g.entries.store(w.entries(), std::memory_order_relaxed);
+}
 
 uint64_t DrainLimitMs(const tcp::InitiatorConfig& rules) {
   uint64_t ms = 1000;
@@ -205,6 +211,7 @@ absl::StatusOr<std::unique_ptr<Initiator>> Initiator::Create(const Config& confi
     }
     r->workers_.push_back(std::move(w).value());
   }
+  r->gauges_ = std::make_unique<WorkerGauges[]>(n);
   return r;
 }
 
@@ -243,6 +250,31 @@ stats::Snapshot Initiator::Totals() const {
   stats::Snapshot total = resolve_counters_.Read();
   for (const engine::InitiatorWorker::Ptr& w : workers_) total += w->counters().Read();
   return total;
+}
+
+uint64_t Initiator::UptimeMs() const {
+  return (rte_rdtsc() - start_tsc_) * 1000 / hz_;
+}
+
+std::vector<WorkerStatus> Initiator::Workers() const {
+  std::vector<WorkerStatus> out(workers_.size());
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    WorkerStatus& s = out[i];
+    const engine::InitiatorWorker& w = *workers_[i];
+    s.lcore = lcores_.empty() ? rte_get_main_lcore() : lcores_[i];
+    s.queue = w.queue_id();
+    s.counters = w.counters().Read();
+    s.capacity = settings_.mode == engine::InitiatorMode::kConnect ? settings_.max_conns : 1;
+    s.entries = gauges_[i].entries.load(std::memory_order_relaxed);
+    s.open = w.progress().open.load(std::memory_order_relaxed);
+    s.busy = w.progress().busy.load(std::memory_order_relaxed);
+  }
+  return out;
+}
+
+bool Initiator::Latency(stats::LatencyHistogram* out) const {
+  MergeLatency(*out);
+  return true;
 }
 
 void Initiator::MergeLatency(stats::LatencyHistogram& into) const {
@@ -316,10 +348,18 @@ InitiatorResult Initiator::Run(const std::atomic<bool>& stop, FILE* out) {
   }
   if (config_.duration_s > 0) end_tsc_ = start_tsc_ + config_.duration_s * hz_;
 
-  std::vector<engine::InitiatorWorker*> workers;
-  for (const engine::InitiatorWorker::Ptr& w : workers_) workers.push_back(w.get());
-  RunWorkers<engine::InitiatorWorker>(
-      workers, lcores_, stop, [&](uint64_t now) { return ControlTick(now, out); });
+  std::vector<GaugedWorker<engine::InitiatorWorker>> gauged;
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    gauged.emplace_back(workers_[i].get(), &gauges_[i]);
+    Publish(*workers_[i], gauges_[i]);
+  }
+  std::vector<GaugedWorker<engine::InitiatorWorker>*> workers;
+  for (GaugedWorker<engine::InitiatorWorker>& g : gauged) workers.push_back(&g);
+  {
+    const TelemetryPublication telemetry(this);
+    RunWorkers<GaugedWorker<engine::InitiatorWorker>>(
+        workers, lcores_, stop, [&](uint64_t now) { return ControlTick(now, out); });
+  }
 
   InitiatorResult result;
   // The run's time ends when the last connection was done (the linger only

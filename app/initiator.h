@@ -26,6 +26,7 @@
 #include "engine/initiator_worker.h"
 #include "host/host_config.h"
 #include "io/port.h"
+#include "live_source.h"
 #include "stats/counters.h"
 #include "stats/histogram.h"
 
@@ -48,7 +49,7 @@ struct InitiatorResult {
 // FIN schedule for --close=fin, plus a second.
 uint64_t DrainLimitMs(const tcp::InitiatorConfig& rules);
 
-class Initiator {
+class Initiator : public LiveSource {
  public:
   // Builds everything on the control path and resolves the next hops (up to
   // --resolve-timeout seconds): a next hop that never answers, a port that
@@ -57,7 +58,7 @@ class Initiator {
   // WorkerQueuePairs() queue pairs and stay open while Run runs.
   static absl::StatusOr<std::unique_ptr<Initiator>> Create(const Config& config,
                                                            const io::Port& port);
-  ~Initiator();
+  ~Initiator() override;
 
   // One line: workers, lcores, targets and their next hops, sources, pace.
   std::string Describe() const;
@@ -66,11 +67,18 @@ class Initiator {
   // the live line to `out` every --stats-interval.
   InitiatorResult Run(const std::atomic<bool>& stop, FILE* out);
 
+  // LiveSource (telemetry): any thread, while Run runs.
+  stats::Role role() const override { return stats::Role::kInitiator; }
+  uint64_t UptimeMs() const override;
+  stats::Snapshot Totals() const override;
+  std::vector<WorkerStatus> Workers() const override;
+  CookieStatus Cookies() const override { return {}; }
+  bool Latency(stats::LatencyHistogram* out) const override;
+
  private:
   Initiator(const Config& config, const io::Port& port);
   // False once the run is over.
   bool ControlTick(uint64_t now_tsc, FILE* out);
-  stats::Snapshot Totals() const;
   void MergeLatency(stats::LatencyHistogram& into) const;
 
   const Config& config_;
@@ -82,6 +90,7 @@ class Initiator {
   std::vector<wire::MacAddr> next_hops_;  // parallel to the targets
   std::vector<engine::InitiatorWorker::Ptr> workers_;
   std::vector<unsigned> lcores_;  // parallel to workers_; empty: main lcore
+  std::unique_ptr<WorkerGauges[]> gauges_;  // parallel to workers_
 
   // Control loop state.
   uint64_t hz_ = 0;

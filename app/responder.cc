@@ -5,14 +5,17 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cinttypes>
 #include <cstring>
 #include <ctime>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "io/log.h"
 #include "random.h"
 #include "stats/render.h"
+#include "telemetry.h"
 
 namespace synx::app {
 namespace {
@@ -25,6 +28,13 @@ std::string Addresses(const std::vector<wire::IpAddr>& addrs) {
 }
 
 }  // namespace
+
+// GaugedWorker's update, on the worker's own lcore (live_source.h).
+void Publish(const engine::Worker& w, WorkerGauges& g) {
+  g.entries.store(w.entries(), std::memory_order_relaxed);
+  g.half_open.store(w.half_open(), std::memory_order_relaxed);
+  g.cookies_active.store(w.cookies_active(), std::memory_order_relaxed);
+}
 
 Responder::Responder(const Config& config, const io::Port& port)
     : config_(config), port_(port) {}
@@ -93,6 +103,7 @@ absl::StatusOr<std::unique_ptr<Responder>> Responder::Create(const Config& confi
     }
     r->workers_.push_back(std::move(w).value());
   }
+  r->gauges_ = std::make_unique<WorkerGauges[]>(n);
   return r;
 }
 
@@ -123,6 +134,35 @@ std::string Responder::Describe() const {
           : "");
 }
 
+uint64_t Responder::UptimeMs() const {
+  return (rte_rdtsc() - start_tsc_) * 1000 / hz_;
+}
+
+std::vector<WorkerStatus> Responder::Workers() const {
+  std::vector<WorkerStatus> out(workers_.size());
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    WorkerStatus& s = out[i];
+    s.lcore = lcores_.empty() ? rte_get_main_lcore() : lcores_[i];
+    s.queue = workers_[i]->queue_id();
+    s.counters = workers_[i]->counters().Read();
+    s.capacity = config_.responder.max_conns;
+    s.entries = gauges_[i].entries.load(std::memory_order_relaxed);
+    s.half_open = gauges_[i].half_open.load(std::memory_order_relaxed);
+    s.cookies_active = gauges_[i].cookies_active.load(std::memory_order_relaxed);
+  }
+  return out;
+}
+
+CookieStatus Responder::Cookies() const {
+  CookieStatus c;
+  c.used = true;
+  c.mode = cookie::CookieModeName(config_.responder.tcp.cookies.mode);
+  c.rotate_s = config_.responder.cookie_rotate_s;
+  c.key_epoch = keys_->current_epoch();
+  c.shared_key = !config_.responder.cookie_key_file.empty();
+  return c;
+}
+
 stats::Snapshot Responder::Totals() const {
   stats::Snapshot total;
   for (const engine::Worker::Ptr& w : workers_) total += w->counters().Read();
@@ -134,7 +174,12 @@ void Responder::ControlTick(uint64_t now_tsc, FILE* out) {
     // Workers read the keys lock-free; the epoch only moves on once per
     // --cookie-rotate, and a check per second keeps rotation within a second
     // of the wall clock that peers sharing the key file follow too.
+    const uint64_t epoch = keys_->current_epoch();
     keys_->Advance(static_cast<uint64_t>(std::time(nullptr)));
+    if (keys_->current_epoch() != epoch) {
+      SYNX_LOG(INFO, cookie, "key epoch %" PRIu64 " -> %" PRIu64 " (rotate every %u s)", epoch,
+               keys_->current_epoch(), config_.responder.cookie_rotate_s);
+    }
     next_rotate_tsc_ = now_tsc + hz_;
   }
   if (now_tsc >= next_stats_tsc_) {
@@ -165,13 +210,21 @@ ResponderResult Responder::Run(const std::atomic<bool>& stop, FILE* out) {
   }
   const uint64_t end_tsc =
       config_.duration_s > 0 ? start_tsc_ + config_.duration_s * hz_ : UINT64_MAX;
-  std::vector<engine::Worker*> workers;
-  for (const engine::Worker::Ptr& w : workers_) workers.push_back(w.get());
-  RunWorkers<engine::Worker>(workers, lcores_, stop, [&](uint64_t now) {
-    if (now >= end_tsc) return false;
-    ControlTick(now, out);
-    return true;
-  });
+  std::vector<GaugedWorker<engine::Worker>> gauged;
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    gauged.emplace_back(workers_[i].get(), &gauges_[i]);
+    Publish(*workers_[i], gauges_[i]);
+  }
+  std::vector<GaugedWorker<engine::Worker>*> workers;
+  for (GaugedWorker<engine::Worker>& g : gauged) workers.push_back(&g);
+  {
+    const TelemetryPublication telemetry(this);
+    RunWorkers<GaugedWorker<engine::Worker>>(workers, lcores_, stop, [&](uint64_t now) {
+      if (now >= end_tsc) return false;
+      ControlTick(now, out);
+      return true;
+    });
+  }
 
   ResponderResult result;
   result.elapsed_s =

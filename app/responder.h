@@ -24,6 +24,7 @@
 #include "host/host_config.h"
 #include "io/port.h"
 #include "lcores.h"
+#include "live_source.h"
 #include "stats/counters.h"
 
 namespace synx::app {
@@ -36,7 +37,7 @@ struct ResponderResult {
   uint64_t half_open_at_exit = 0;
 };
 
-class Responder {
+class Responder : public LiveSource {
  public:
   // Builds everything on the control path: a bad combination of port and
   // settings (memory for the tables, a key that cannot be read) is a Status.
@@ -44,7 +45,7 @@ class Responder {
   // Run runs.
   static absl::StatusOr<std::unique_ptr<Responder>> Create(const Config& config,
                                                            const io::Port& port);
-  ~Responder();
+  ~Responder() override;
 
   // One line: workers, lcores, queues, addresses, listeners, cookie mode.
   std::string Describe() const;
@@ -53,10 +54,17 @@ class Responder {
   // --stats-interval. Returns once every worker has stopped.
   ResponderResult Run(const std::atomic<bool>& stop, FILE* out);
 
+  // LiveSource (telemetry): any thread, while Run runs.
+  stats::Role role() const override { return stats::Role::kResponder; }
+  uint64_t UptimeMs() const override;
+  stats::Snapshot Totals() const override;
+  std::vector<WorkerStatus> Workers() const override;
+  CookieStatus Cookies() const override;
+  bool Latency(stats::LatencyHistogram*) const override { return false; }
+
  private:
   Responder(const Config& config, const io::Port& port);
   void ControlTick(uint64_t now_tsc, FILE* out);
-  stats::Snapshot Totals() const;
 
   const Config& config_;
   const io::Port& port_;
@@ -65,6 +73,7 @@ class Responder {
   std::unique_ptr<engine::ListenSet> listen_;
   std::vector<engine::Worker::Ptr> workers_;
   std::vector<unsigned> lcores_;  // parallel to workers_; empty: main lcore
+  std::unique_ptr<WorkerGauges[]> gauges_;  // parallel to workers_
 
   // Control loop state.
   uint64_t hz_ = 0;

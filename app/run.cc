@@ -1,5 +1,8 @@
 #include "run.h"
 
+#include <rte_errno.h>
+#include <rte_pdump.h>
+
 #include <algorithm>
 #include <atomic>
 #include <csignal>
@@ -9,15 +12,18 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "capture.h"
 #include "diagnose.h"
 #include "io/dpdk_log.h"
 #include "io/eal.h"
+#include "io/log.h"
 #include "io/port.h"
 #include "initiator.h"
 #include "lcores.h"
 #include "responder.h"
 #include "stats/counters.h"
 #include "summary.h"
+#include "telemetry.h"
 
 namespace synx::app {
 namespace {
@@ -55,6 +61,18 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
     return kExitRuntime;
   }
   InstallStopHandlers();
+  // /synx/ commands for dpdk-telemetry.py and scripts/synx-exporter, and
+  // dpdk-dumpcap's server side (docs/monitoring.md). Neither costs the
+  // workers anything until someone asks.
+  RegisterTelemetry();
+  const bool pdump = rte_pdump_init() == 0;
+  if (!pdump) {
+    SYNX_LOG(INFO, capture, "rte_pdump_init: %s: dpdk-dumpcap cannot attach to this run",
+             rte_strerror(rte_errno));
+  }
+  auto uninit_pdump = [&] {
+    if (pdump) rte_pdump_uninit();
+  };
 
   io::PortOptions port_options;
   port_options.port_id = config.port_id;
@@ -75,6 +93,22 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
   }
   std::unique_ptr<io::Port> port = std::move(opened).value();
   capture.reset();  // from here on DPDK logs to stderr as usual
+  io::LogToStderr();
+
+  std::unique_ptr<PcapCapture> pcap;
+  if (!config.pcap_path.empty()) {
+    absl::StatusOr<std::unique_ptr<PcapCapture>> started =
+        PcapCapture::Start(config.pcap_path, config.pcap_max, port->id(),
+                           port->info().rx_queues, port->info().socket_id);
+    if (!started.ok()) {
+      Line(stderr, absl::StrCat("synx: ", started.status().message()));
+      port.reset();
+      uninit_pdump();
+      io::CleanupEal().IgnoreError();
+      return kExitRuntime;
+    }
+    pcap = std::move(started).value();
+  }
 
   Line(out, PortLine(port->info(), port->Link()));
 
@@ -88,7 +122,9 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
     absl::StatusOr<std::unique_ptr<Responder>> created = Responder::Create(config, *port);
     if (!created.ok()) {
       Line(stderr, absl::StrCat("synx: ", created.status().message()));
+      pcap.reset();
       port.reset();
+      uninit_pdump();
       io::CleanupEal().IgnoreError();
       return kExitRuntime;
     }
@@ -108,7 +144,9 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
     absl::StatusOr<std::unique_ptr<Initiator>> created = Initiator::Create(config, *port);
     if (!created.ok()) {
       Line(stderr, absl::StrCat("synx: ", created.status().message()));
+      pcap.reset();
       port.reset();
+      uninit_pdump();
       io::CleanupEal().IgnoreError();
       return kExitRuntime;
     }
@@ -140,6 +178,17 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
   summary.link = port->Link();
 
   int exit_code = kExitOk;
+  if (pcap) {
+    const CaptureResult r = pcap->Finish();
+    Line(out, absl::StrFormat("synx: pcap: %u frame%s (%u bytes) written to %s%s%s", r.written,
+                              r.written == 1 ? "" : "s", r.bytes, config.pcap_path,
+                              r.limit_reached ? ", --pcap-max reached" : "",
+                              r.not_captured == 0
+                                  ? ""
+                                  : absl::StrFormat(", %u not captured (copy ring or pool full)",
+                                                    r.not_captured)));
+    pcap.reset();
+  }
   if (absl::Status status = port->Close(); !status.ok()) {
     Line(stderr, absl::StrCat("synx: ", status.message()));
     exit_code = kExitRuntime;
@@ -150,6 +199,7 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
   responder.reset();  // its tables and workers, before EAL lets go of memory
   initiator.reset();
   port.reset();
+  uninit_pdump();
   if (absl::Status status = io::CleanupEal(); !status.ok()) {
     Line(stderr, absl::StrCat("synx: ", status.message()));
     exit_code = kExitRuntime;
