@@ -361,7 +361,13 @@ void RunTcp(const Input& in, const Frame& f, const uint8_t* frame,
     t.ts_recent = f.tcp.options.ts_val - in.ts_recent_delta;
     t.ts_offset = in.ts_offset;
     t.mss = in.mss;
-    t.wscale = in.wscale;
+    // tcb.h: both shifts are 0 unless kWsOk; ours is the configured one
+    // (≤ 14, config.cc), the peer's was clamped to 14 when parsed.
+    if (t.Has(tcp::tcb_flag::kWsOk)) {
+      t.SetWindowScales(static_cast<uint8_t>((in.wscale & 0x0f) % 15),
+                        in.initiator ? icfg.conn.window_shift
+                                     : rcfg.conn.window_shift);
+    }
     t.retransmits = in.retransmits;
     t.challenge_epoch = in.challenge_epoch;
     t.challenge_count = in.challenge_count;

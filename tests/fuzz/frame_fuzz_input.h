@@ -24,7 +24,8 @@
 //           rest repeat)
 //   12      retransmits; 13 challenge epoch (low 4) and count (high 4)
 //   14      extra room behind the frame, in 8-byte units (0..2040 bytes)
-//   15      wscale byte; 16-17 MSS; 18-21 ts_offset; 22-23 now in ms
+//   15      the peer's window shift (low nibble, modulo 15; used only
+//           with tcb flag kWsOk); 16-17 MSS; 18-21 ts_offset; 22-23 now in ms
 #pragma once
 
 #include <cstddef>
