@@ -5,6 +5,7 @@
 #include <rte_lcore.h>
 
 #include <algorithm>
+#include <cinttypes>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -13,6 +14,7 @@
 #include "engine/next_hop.h"
 #include "lcores.h"
 #include "random.h"
+#include "io/log.h"
 #include "stats/render.h"
 #include "telemetry.h"
 #include "tcp/rules.h"
@@ -352,6 +354,8 @@ InitiatorResult Initiator::Run(const std::atomic<bool>& stop, FILE* out) {
   for (size_t i = 0; i < workers_.size(); ++i) {
     gauged.emplace_back(workers_[i].get(), &gauges_[i]);
     Publish(*workers_[i], gauges_[i]);
+    SYNX_LOG(DEBUG, engine, "initiator worker %zu: queue %u on lcore %u", i,
+             workers_[i]->queue_id(), lcores_.empty() ? rte_get_main_lcore() : lcores_[i]);
   }
   std::vector<GaugedWorker<engine::InitiatorWorker>*> workers;
   for (GaugedWorker<engine::InitiatorWorker>& g : gauged) workers.push_back(&g);
@@ -369,6 +373,14 @@ InitiatorResult Initiator::Run(const std::atomic<bool>& stop, FILE* out) {
   result.totals = Totals();
   MergeLatency(result.latency);
   result.workers = static_cast<uint32_t>(workers_.size());
+  if (io::LogEnabled(synx_logtype_engine, RTE_LOG_INFO)) {
+    for (const WorkerStatus& w : Workers()) {
+      SYNX_LOG(INFO, engine, "lcore %u queue %u: syn_tx %" PRIu64 " synack_rx %" PRIu64
+               " established %" PRIu64 " drops %" PRIu64 " open %" PRIu64, w.lcore, w.queue,
+               w.counters.syn_tx(), w.counters.synack_rx(), w.counters.established(),
+               w.counters.DropsTotal(), w.open);
+    }
+  }
   for (const engine::InitiatorWorker::Ptr& w : workers_) {
     result.open_at_exit += w->progress().open.load(std::memory_order_relaxed);
     result.busy_at_exit += w->progress().busy.load(std::memory_order_relaxed);

@@ -214,6 +214,9 @@ ResponderResult Responder::Run(const std::atomic<bool>& stop, FILE* out) {
   for (size_t i = 0; i < workers_.size(); ++i) {
     gauged.emplace_back(workers_[i].get(), &gauges_[i]);
     Publish(*workers_[i], gauges_[i]);
+    SYNX_LOG(DEBUG, engine, "responder worker %zu: queue %u on lcore %u, %u table entries", i,
+             workers_[i]->queue_id(), lcores_.empty() ? rte_get_main_lcore() : lcores_[i],
+             config_.responder.max_conns);
   }
   std::vector<GaugedWorker<engine::Worker>*> workers;
   for (GaugedWorker<engine::Worker>& g : gauged) workers.push_back(&g);
@@ -231,6 +234,14 @@ ResponderResult Responder::Run(const std::atomic<bool>& stop, FILE* out) {
       static_cast<double>(rte_rdtsc() - start_tsc_) / static_cast<double>(hz_);
   result.totals = Totals();
   result.workers = static_cast<uint32_t>(workers_.size());
+  if (io::LogEnabled(synx_logtype_engine, RTE_LOG_INFO)) {
+    for (const WorkerStatus& w : Workers()) {
+      SYNX_LOG(INFO, engine, "lcore %u queue %u: rx %" PRIu64 " tx %" PRIu64 " established %"
+               PRIu64 " drops %" PRIu64 " entries %" PRIu64, w.lcore, w.queue,
+               w.counters.rx_packets(), w.counters.tx_packets(), w.counters.established(),
+               w.counters.DropsTotal(), w.entries);
+    }
+  }
   for (const engine::Worker::Ptr& w : workers_) {
     result.connections_at_exit += w->entries();
     result.half_open_at_exit += w->half_open();

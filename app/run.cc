@@ -61,18 +61,6 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
     return kExitRuntime;
   }
   InstallStopHandlers();
-  // /synx/ commands for dpdk-telemetry.py and scripts/synx-exporter, and
-  // dpdk-dumpcap's server side (docs/monitoring.md). Neither costs the
-  // workers anything until someone asks.
-  RegisterTelemetry();
-  const bool pdump = rte_pdump_init() == 0;
-  if (!pdump) {
-    SYNX_LOG(INFO, capture, "rte_pdump_init: %s: dpdk-dumpcap cannot attach to this run",
-             rte_strerror(rte_errno));
-  }
-  auto uninit_pdump = [&] {
-    if (pdump) rte_pdump_uninit();
-  };
 
   io::PortOptions port_options;
   port_options.port_id = config.port_id;
@@ -94,6 +82,21 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
   std::unique_ptr<io::Port> port = std::move(opened).value();
   capture.reset();  // from here on DPDK logs to stderr as usual
   io::LogToStderr();
+  SYNX_LOG(INFO, port, "port %u (%s): %u queue pair%s, %u mbufs, NUMA socket %d", port->id(),
+           port_name.c_str(), port->info().rx_queues, port->info().rx_queues == 1 ? "" : "s",
+           port_options.mbufs, port->info().socket_id);
+  // /synx/ commands for dpdk-telemetry.py and scripts/synx-exporter, and
+  // dpdk-dumpcap's server side (docs/monitoring.md). Neither costs the
+  // workers anything until someone asks.
+  RegisterTelemetry();
+  const bool pdump = rte_pdump_init() == 0;
+  if (!pdump) {
+    SYNX_LOG(INFO, capture, "rte_pdump_init: %s: dpdk-dumpcap cannot attach to this run",
+             rte_strerror(rte_errno));
+  }
+  auto uninit_pdump = [&] {
+    if (pdump) rte_pdump_uninit();
+  };
 
   std::unique_ptr<PcapCapture> pcap;
   if (!config.pcap_path.empty()) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "io/log.h"
 
@@ -159,6 +160,47 @@ int Latency(const LiveSource& src, rte_tel_data* d) {
   return 0;
 }
 
+// Telemetry of DPDK 22.11 does not escape strings: help texts keep to
+// characters that need none, and to the 128 bytes a value may hold.
+std::string Plain(std::string_view text) {
+  std::string out(text.substr(0, RTE_TEL_MAX_STRING_LEN - 1));
+  for (char& c : out) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '\'';
+  }
+  return out;
+}
+
+// What each key means, for exporters' HELP lines. Needs no running role.
+int Help(rte_tel_data* d) {
+  rte_tel_data* counters = rte_tel_data_alloc();
+  rte_tel_data* drops = rte_tel_data_alloc();
+  if (counters == nullptr || drops == nullptr) {
+    rte_tel_data_free(counters);
+    rte_tel_data_free(drops);
+    return -ENOMEM;
+  }
+  rte_tel_data_start_dict(counters);
+  for (int c = 0; c < stats::kCounterCount; ++c) {
+    const auto counter = static_cast<stats::Counter>(c);
+    rte_tel_data_add_dict_string(counters, std::string(stats::CounterName(counter)).c_str(),
+                                 Plain(stats::CounterHelp(counter)).c_str());
+  }
+  rte_tel_data_start_dict(drops);
+  for (int r = 1; r < stats::kDropCount; ++r) {
+    const auto reason = static_cast<wire::DropReason>(r);
+    rte_tel_data_add_dict_string(drops, std::string(wire::DropReasonName(reason)).c_str(),
+                                 Plain(wire::DropReasonHelp(reason)).c_str());
+  }
+  rte_tel_data_start_dict(d);
+  rte_tel_data_add_dict_container(d, "counters", counters, 0);
+  rte_tel_data_add_dict_container(d, "drops", drops, 0);
+  return 0;
+}
+
+int HelpCommand(const char* /*cmd*/, const char* /*params*/, rte_tel_data* d) {
+  return Help(d);
+}
+
 template <int (*Fn)(const LiveSource&, rte_tel_data*)>
 int Command(const char* /*cmd*/, const char* /*params*/, rte_tel_data* d) {
   std::lock_guard<std::mutex> lock(g_mutex);
@@ -187,6 +229,9 @@ void RegisterTelemetry() {
        "parameters."},
       {"/synx/workers", &Command<Workers>,
        "Per worker lcore: queue, rx/tx, established, table fill. Takes no parameters."},
+      {"/synx/help", &HelpCommand,
+       "What each counter and drop reason of /synx/stats and /synx/drops means. Takes no "
+       "parameters."},
       {"/synx/latency", &Command<Latency>,
        "The initiator's handshake latency (ns): percentiles and cumulative buckets. Takes "
        "no parameters."},

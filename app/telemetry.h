@@ -10,6 +10,7 @@
 //                   half_open, cookies_active | open, busy}}
 //   /synx/latency  the initiator's handshake latency in ns: count, min, max,
 //                  mean, p50, p90, p99, p999, sum and cumulative buckets
+//   /synx/help     {counters: {key: meaning}, drops: {reason: meaning}}
 // docs/monitoring.md lists every key.
 //
 // The callbacks run on DPDK's telemetry thread. They read the published
