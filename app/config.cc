@@ -449,6 +449,7 @@ absl::StatusOr<Config> ValidateConfig(const FlagValues& flags) {
   }
   config.pcap_path = flags.pcap;
   config.pcap_max = static_cast<uint64_t>(flags.pcap_max);
+  config.check_only = flags.check_config;
 
   if (absl::Status s = CheckRoleFlags(flags, config.role); !s.ok()) return s;
   if (flags.burst > engine::kBurst) {

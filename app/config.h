@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -38,6 +39,8 @@ struct FlagValues {
   bool verbose = false;
   std::string pcap;
   int64_t pcap_max = 100000;
+  bool check_config = false;   // validate everything, move no packet
+  bool list_counters = false;  // print the counter list and exit
   // Responder.
   std::string local;
   std::string listen;
@@ -73,6 +76,9 @@ struct FlagValues {
   // The flags given on the command line, as spelled in --help ("src-ports"):
   // a flag of the other role is an error, not silently ignored.
   std::vector<std::string> given;
+  // Where the value in effect of a flag came from, by the same name:
+  // "FILE:LINE" for a flag file; flags typed on the command line are absent.
+  std::vector<std::pair<std::string, std::string>> origins;
 };
 
 // What the responder needs beyond the port: its addresses, its listeners
@@ -117,6 +123,7 @@ struct Config {
   bool verbose = false;           // DPDK's start-up log on stderr
   std::string pcap_path;          // --pcap: empty, no capture (capture.h)
   uint64_t pcap_max = 0;          // frames
+  bool check_only = false;        // --check-config: stop before the port starts
   ResponderSettings responder;
   InitiatorSettings initiator;
 };

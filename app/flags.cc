@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "stats/counters.h"
 
 ABSL_FLAG(std::string, role, "responder",
           "responder (answers SYNs on the --listen addresses) or initiator (opens "
@@ -111,6 +112,14 @@ ABSL_FLAG(int64_t, pcap_max, 100000,
 ABSL_FLAG(bool, verbose, false,
           "Show DPDK's own log while starting (by default it is kept back and the "
           "line that matters is quoted on failure).");
+ABSL_FLAG(bool, check_config, false,
+          "Validate everything and exit without moving a packet: the flags, the addresses, "
+          "the EAL options (EAL is started to see its ports), the port, workers against "
+          "the port's queues, and the memory for the tables and mempool. Prints \"config "
+          "OK: ...\" and exits 0, or one line and exit code 2.");
+ABSL_FLAG(bool, list_counters, false,
+          "Print every counter and drop reason (kind, name, meaning), one per line, and "
+          "exit.");
 
 namespace synx::app {
 namespace {
@@ -162,6 +171,8 @@ const std::vector<FlagSpec>& Specs() {
       {&absl::GetFlagReflectionHandle(FLAGS_pcap), "FILE"},
       {&absl::GetFlagReflectionHandle(FLAGS_pcap_max), "FRAMES"},
       {&absl::GetFlagReflectionHandle(FLAGS_verbose), ""},
+      {&absl::GetFlagReflectionHandle(FLAGS_check_config), ""},
+      {&absl::GetFlagReflectionHandle(FLAGS_list_counters), ""},
   };
   return *specs;
 }
@@ -249,12 +260,24 @@ CommandLine SplitCommandLine(int argc, const char* const* argv) {
   return out;
 }
 
-absl::StatusOr<FlagValues> ParseSynxFlags(std::span<const std::string> args) {
+absl::StatusOr<FlagValues> ParseSynxFlags(std::span<const FlagArg> args) {
+  // Each parse starts from the defaults, whatever an earlier one set.
+  for (const FlagSpec& spec : Specs()) {
+    std::string error;
+    auto* flag = absl::FindCommandLineFlag(spec.flag->Name());
+    flag->ParseFrom(spec.flag->DefaultValue(), &error);
+  }
   std::vector<std::string> given;
+  std::vector<std::pair<std::string, std::string>> origins;
   for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view arg = args[i];
+    std::string_view arg = args[i].text;
+    const std::string& origin = args[i].origin;
+    auto error = [&origin](std::string message) {
+      return absl::InvalidArgumentError(origin.empty() ? message
+                                                       : absl::StrCat(origin, ": ", message));
+    };
     if (arg.size() < 2 || arg[0] != '-' || arg == "--") {
-      return absl::InvalidArgumentError(absl::StrFormat(
+      return error(absl::StrFormat(
           "unexpected argument '%s' after '--' (synx flags look like --name=value)", arg));
     }
     std::string_view body = arg.substr(arg[1] == '-' ? 2 : 1);
@@ -278,32 +301,32 @@ absl::StatusOr<FlagValues> ParseSynxFlags(std::span<const std::string> args) {
       }
     }
     if (spec == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("unknown flag '%s' (synx -- --help lists the flags)", arg));
+      return error(absl::StrFormat("unknown flag '%s' (synx -- --help lists the flags)", arg));
     }
     const std::string shown = DisplayName(Sv(spec->flag->Name()));
     given.push_back(shown);
     auto* flag = absl::FindCommandLineFlag(spec->flag->Name());
     if (!has_value) {
+      // In a file, a value always shares the flag's line.
       if (IsBool(*flag)) {
         value = "true";
-      } else if (i + 1 < args.size()) {
-        value = args[++i];
+      } else if (i + 1 < args.size() && args[i + 1].origin == origin && origin.empty()) {
+        value = args[++i].text;
       } else {
-        return absl::InvalidArgumentError(
+        return error(
             absl::StrFormat("--%s needs a value: --%s=%s", shown, shown, spec->value_name));
       }
     }
     if (value.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("--%s=: empty value (expected %s)", shown,
-                          IsBool(*flag) ? "true or false" : spec->value_name));
+      return error(absl::StrFormat("--%s=: empty value (expected %s)", shown,
+                                   IsBool(*flag) ? "true or false" : spec->value_name));
     }
-    std::string error;
-    if (!flag->ParseFrom(value, &error)) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("--%s=%s: %s", shown, value, ExpectedText(*flag)));
+    std::string parse_error;
+    if (!flag->ParseFrom(value, &parse_error)) {
+      return error(absl::StrFormat("--%s=%s: %s", shown, value, ExpectedText(*flag)));
     }
+    std::erase_if(origins, [&shown](const auto& o) { return o.first == shown; });
+    if (!origin.empty()) origins.emplace_back(shown, origin);
   }
 
   FlagValues values;
@@ -317,6 +340,8 @@ absl::StatusOr<FlagValues> ParseSynxFlags(std::span<const std::string> args) {
   values.verbose = absl::GetFlag(FLAGS_verbose);
   values.pcap = absl::GetFlag(FLAGS_pcap);
   values.pcap_max = absl::GetFlag(FLAGS_pcap_max);
+  values.check_config = absl::GetFlag(FLAGS_check_config);
+  values.list_counters = absl::GetFlag(FLAGS_list_counters);
   values.local = absl::GetFlag(FLAGS_local);
   values.listen = absl::GetFlag(FLAGS_listen);
   values.cookies = absl::GetFlag(FLAGS_cookies);
@@ -348,7 +373,39 @@ absl::StatusOr<FlagValues> ParseSynxFlags(std::span<const std::string> args) {
   values.syn_options = absl::GetFlag(FLAGS_syn_options);
   values.resolve_timeout = absl::GetFlag(FLAGS_resolve_timeout);
   values.given = std::move(given);
+  values.origins = std::move(origins);
   return values;
+}
+
+absl::StatusOr<FlagValues> ParseSynxCommandLine(std::span<const std::string> args) {
+  absl::StatusOr<std::vector<FlagArg>> expanded = ExpandFlagfiles(args);
+  if (!expanded.ok()) return expanded.status();
+  return ParseSynxFlags(*expanded);
+}
+
+std::string WithOrigin(const FlagValues& flags, std::string_view message) {
+  if (message.substr(0, 2) != "--") return std::string(message);
+  const size_t end = message.find_first_of("=: ", 2);
+  const std::string_view name = message.substr(2, end == std::string_view::npos ? end : end - 2);
+  for (const auto& [flag, origin] : flags.origins) {
+    if (flag == name) return absl::StrFormat("%s: %s", origin, message);
+  }
+  return std::string(message);
+}
+
+std::string CounterList() {
+  std::string out;
+  for (int i = 0; i < stats::kCounterCount; ++i) {
+    const auto c = static_cast<stats::Counter>(i);
+    absl::StrAppendFormat(&out, "counter\t%s\t%s\n", stats::CounterName(c), stats::CounterHelp(c));
+  }
+  for (int i = 0; i < wire::kDropReasonCount; ++i) {
+    const auto r = static_cast<wire::DropReason>(i);
+    if (r == wire::DropReason::kNone) continue;  // never counted
+    absl::StrAppendFormat(&out, "drop\t%s\t%s\n", wire::DropReasonName(r),
+                          wire::DropReasonHelp(r));
+  }
+  return out;
 }
 
 std::string HelpText() {
@@ -374,6 +431,11 @@ std::string HelpText() {
     absl::StrAppendFormat(&text, "  %-30s %s\n", left, Wrap(help, 33, 100));
   }
   text +=
+      "  --flagfile=FILE                Read flags from FILE, one --name=value per line (# "
+      "comments,\n"
+      "                                 blank lines, nested --flagfile); flags typed on the "
+      "command line\n"
+      "                                 override the file's wherever they stand.\n"
       "  --help                         This text.\n"
       "\n"
       "EAL options (before --), the ones used most:\n"
@@ -386,14 +448,19 @@ std::string HelpText() {
       "All EAL options: https://doc.dpdk.org/guides-22.11/linux_gsg/linux_eal_parameters.html\n"
       "Every kind of port, step by step: docs/running.md\n"
       "\n"
-      "Exit codes: 0 ok, 1 runtime failure (EAL, port), 2 bad configuration.\n"
+      "Exit codes: 0 ok, 1 runtime failure (EAL, port, a device that would not start), 2 bad\n"
+      "configuration (a flag, a flag file, no such port, more workers than queues, tables or\n"
+      "mempool larger than the memory EAL has): one line on stderr either way.\n"
       "\n"
       "example: synx -l 0,1 --no-huge -m 512 --no-pci --vdev=net_af_packet0,iface=veth0 -- "
       "--local=198.18.0.1 --listen=198.18.0.1:80 --duration=10 --stats-interval=1 "
       "--json=-\n"
       "example: synx -l 0,1 --no-huge -m 512 --no-pci --vdev=net_af_packet0,iface=veth0 -- "
       "--role=initiator --local=198.18.0.1 --target=198.18.0.2:80 --rate=2000 "
-      "--connections=10000 --stats-interval=1 --json=run.json\n";
+      "--connections=10000 --stats-interval=1 --json=run.json\n"
+      "example: synx -l 2-6 -a 0000:01:00.0 -- --flagfile=/etc/synx/responder.flags "
+      "--check-config\n"
+      "Flag files, --check-config, counters, systemd: docs/operations.md\n";
   return text;
 }
 

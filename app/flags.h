@@ -3,8 +3,9 @@
 // SplitCommandLine cuts argv at the first `--`: what comes before goes to
 // rte_eal_init untouched, what comes after is synx's. ParseSynxFlags reads
 // synx's part through Abseil's flag registry but reports errors itself, as
-// one line naming the flag, instead of Abseil's exit(1). Only synx's own flags
-// are accepted (not Abseil's built-ins such as --flagfile).
+// one line naming the flag (and the flag file line it came from), instead of
+// Abseil's exit(1). Only synx's own flags are accepted, plus --flagfile,
+// which ExpandFlagfiles (flagfile.h) handles before: not Abseil's built-ins.
 #pragma once
 
 #include <span>
@@ -13,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "config.h"
+#include "flagfile.h"
 
 namespace synx::app {
 
@@ -25,9 +27,22 @@ struct CommandLine {
 CommandLine SplitCommandLine(int argc, const char* const* argv);
 
 // Accepts --name=value, --name value, -name=value; --name / --noname for
-// booleans; dashes and underscores alike in names. Errors read
-// "--burst=0x: expected an integer".
-absl::StatusOr<FlagValues> ParseSynxFlags(std::span<const std::string> args);
+// booleans; dashes and underscores alike in names. Starts from every flag's
+// default, and a later setting of a flag overrides an earlier one. Errors
+// read "--burst=0x: expected an integer", prefixed with "FILE:LINE: " when
+// the flag came from a flag file.
+absl::StatusOr<FlagValues> ParseSynxFlags(std::span<const FlagArg> args);
+
+// The command line alone: --flagfile expanded, then parsed.
+absl::StatusOr<FlagValues> ParseSynxCommandLine(std::span<const std::string> args);
+
+// `message` (from ValidateConfig: "--listen=...: ...") with the flag file
+// line of the flag it starts with in front, when that flag came from a file.
+std::string WithOrigin(const FlagValues& flags, std::string_view message);
+
+// `synx --list-counters`: every counter and drop reason, one per line:
+// "counter<TAB>name<TAB>help" and "drop<TAB>name<TAB>help", in JSON order.
+std::string CounterList();
 
 // The --help text: usage, what works today, every synx flag with its default,
 // and the EAL options people need most.

@@ -1,12 +1,15 @@
 // main.cc — synx [EAL options] -- [synx options]
 //
-// Flags are parsed and validated before rte_eal_init, so a mistake costs one
-// line on stderr and exit code 2, never a hugepage.
+// Flags (and flag files) are parsed and validated before rte_eal_init, so a
+// mistake costs one line on stderr and exit code 2, never a hugepage.
+// --check-config goes on to start EAL and check the port and memory
+// (check_config.h), then stops before the port is configured.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
 #include "absl/strings/str_format.h"
+#include "check_config.h"
 #include "config.h"
 #include "flags.h"
 #include "run.h"
@@ -20,16 +23,21 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
 
-  absl::StatusOr<FlagValues> flags = ParseSynxFlags(command_line.synx_args);
+  absl::StatusOr<FlagValues> flags = ParseSynxCommandLine(command_line.synx_args);
   if (!flags.ok()) {
     std::fprintf(stderr, "synx: %s\n", std::string(flags.status().message()).c_str());
     return kExitConfig;
   }
+  if (flags->list_counters) {
+    std::fputs(CounterList().c_str(), stdout);
+    return kExitOk;
+  }
   absl::StatusOr<Config> config = ValidateConfig(*flags);
   if (!config.ok()) {
-    std::fprintf(stderr, "synx: %s\n", std::string(config.status().message()).c_str());
+    std::fprintf(stderr, "synx: %s\n", WithOrigin(*flags, std::string(config.status().message())).c_str());
     return kExitConfig;
   }
+  if (config->check_only) return CheckConfig(*config, command_line.eal_args);
 
   FILE* json_out = nullptr;
   if (config->json_path == "-") {

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "capture.h"
+#include "check_config.h"
 #include "diagnose.h"
 #include "io/dpdk_log.h"
 #include "io/eal.h"
@@ -59,6 +60,17 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
   if (absl::Status status = io::InitEal(eal_args); !status.ok()) {
     Line(stderr, "synx: " + ExplainEalFailure(status, eal_args, captured()));
     return kExitRuntime;
+  }
+  // Numbers that cannot work (no such port, more workers than queues, tables
+  // or mempool larger than memory) are refused before the port moves a
+  // packet, with the line and exit code --check-config gives (check_config.h).
+  if (absl::StatusOr<Preflight> preflight = CheckResources(config, eal_args, captured());
+      !preflight.ok()) {
+    Line(stderr, absl::StrCat("synx: ", preflight.status().message()));
+    io::CleanupEal().IgnoreError();
+    return kExitConfig;
+  } else {
+    for (const std::string& note : preflight->notes) Line(out, "synx: note: " + note);
   }
   InstallStopHandlers();
 

@@ -346,7 +346,7 @@ EOF
       "$TMP/empty.pcap"
     run --lcores=0@0,1@0,2@0 "${EAL[@]}" "--vdev=net_pcap0,rx_pcap=$TMP/empty.pcap,tx_pcap=$TMP/out.pcap" \
       -- --duration=1
-    expect_rc 1
+    expect_rc 2  # bad configuration: refused before the port starts
     expect_one_stderr_line
     expect_stderr_has "2 queue pairs asked"
     expect_stderr_has "one worker per EAL worker lcore"
@@ -354,21 +354,21 @@ EOF
 
   missing_vdev)
     run "${EAL[@]}" --vdev=net_af_packet0,iface=synxnosuchif0 -- --duration=1
-    expect_rc 1
+    expect_rc 2  # bad configuration: refused before the port starts
     expect_one_stderr_line
     expect_stderr_has "net_af_packet0"
     expect_stderr_has "likely fix"
     ;;
   bad_port_id)
     run "${EAL[@]}" --vdev=net_null0 -- --port=5 --duration=1 "--json=$TMP/summary.json"
-    expect_rc 1
+    expect_rc 2  # bad configuration: refused before the port starts
     expect_one_stderr_line
     expect_stderr_has "port 5 does not exist"
     [[ ! -e "$TMP/summary.json" ]] || fail "a failed run left a JSON file behind"
     ;;
   no_port)
     run "${EAL[@]}" -- --duration=1
-    expect_rc 1
+    expect_rc 2  # bad configuration: refused before the port starts
     expect_one_stderr_line
     expect_stderr_has "DPDK found no port"
     ;;
