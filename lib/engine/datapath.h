@@ -1,8 +1,9 @@
 // datapath.h — the mbuf-level steps every worker takes the same way, whatever
 // its role: the PMD's checksum verdicts, which destination MACs concern us,
 // ARP / echo / ND answers through lib/host, finishing a TCP frame for TX,
-// writing a TCP segment into a fresh mbuf, and the per-poll TX batch (one tx
-// burst, then one bulk free of everything refused or dropped).
+// writing a TCP segment into a fresh mbuf, the per-poll TX batch (one tx
+// burst, then one bulk free of everything refused or dropped), and the front
+// half of every burst (ParseBurst: parse, classify, answer the host's part).
 //
 // The responder's Worker and the InitiatorWorker both use these; nothing
 // here decides anything about TCP (lib/tcp does). Never allocates except the
@@ -11,6 +12,7 @@
 
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include <cstdint>
 #include <cstring>
@@ -38,6 +40,9 @@ inline constexpr uint32_t kMaxTimerFires = 32;
 // Frames one Poll may queue for TX at most: a reply per received frame, the
 // timer-driven segments, and (initiator) one burst of new SYNs.
 inline constexpr uint32_t kMaxTxPerPoll = 2 * kBurst + kMaxTimerFires;
+// Frames whose data is prefetched ahead of the one being parsed: about one
+// memory latency of parsing work (l3fwd uses 3).
+inline constexpr uint16_t kPrefetchAhead = 4;
 
 inline constexpr size_t kIpv4HeaderLen = 20;
 inline constexpr size_t kIpv6HeaderLen = 40;
@@ -215,6 +220,63 @@ inline host::HostAction AnswerHost(rte_mbuf* m, const wire::Frame& f,
   counters.Inc(sent);
   batch.Transmit(m);
   return a;
+}
+
+// Step 2 of design.md §3, the same for every role: parse each of the `n`
+// received frames once into frames[i] and sort it. Chained mbufs, frames for
+// another link address, unparseable frames and TCP to a group MAC are
+// dropped (counted); ARP / echo / ND are answered through AnswerHost
+// (without a neighbour cache). Every other frame — a TCP segment to our
+// unicast MAC — goes to on_tcp(i, m, frames[i]), which must queue, drop or
+// free it: which addresses are ours is the role's business. Counts
+// rx_packets and rx_bytes. The frames' data is prefetched kPrefetchAhead
+// ahead of the one being parsed.
+template <typename OnTcp>
+inline void ParseBurst(rte_mbuf* const* rx, uint16_t n,
+                       const host::HostConfig& host, wire::Frame* frames,
+                       TxBatch& batch, stats::CounterBlock& counters,
+                       OnTcp&& on_tcp) {
+  for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) {
+    rte_prefetch0(rte_pktmbuf_mtod(rx[i], void*));
+  }
+  uint64_t rx_bytes = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) {
+      rte_prefetch0(rte_pktmbuf_mtod(rx[i + kPrefetchAhead], void*));
+    }
+    rte_mbuf* const m = rx[i];
+    rx_bytes += m->pkt_len;
+    if (m->nb_segs != 1) [[unlikely]] {
+      batch.Drop(counters, m, wire::DropReason::kChainedMbuf);
+      continue;
+    }
+    const uint8_t* const data = rte_pktmbuf_mtod(m, const uint8_t*);
+    // Shorter frames are ParseFrame's to reject (truncated).
+    if (m->data_len >= 6 && !AcceptsDestination(host, data)) [[unlikely]] {
+      batch.Drop(counters, m, wire::DropReason::kL2NotForUs);
+      continue;
+    }
+    wire::Frame& f = frames[i];
+    f = wire::ParseFrame({data, m->data_len}, IpStatus(m->ol_flags),
+                         L4Status(m->ol_flags));
+    if (!f.ok()) [[unlikely]] {
+      batch.Drop(counters, m, f.drop);
+      continue;
+    }
+    if (f.kind != wire::FrameKind::kTcp) {
+      AnswerHost(m, f, host, /*cache=*/nullptr, batch, counters);
+      continue;
+    }
+    // A reply takes its source MAC from the frame's destination: never a
+    // group address (RFC 1122 §3.3.6: no TCP to a link-layer broadcast).
+    if (f.dst_mac.IsMulticast()) [[unlikely]] {
+      batch.Drop(counters, m, wire::DropReason::kL2NotUnicast);
+      continue;
+    }
+    on_tcp(i, m, f);
+  }
+  counters.Add(stats::Counter::kRxPackets, n);
+  counters.Add(stats::Counter::kRxBytes, rx_bytes);
 }
 
 // A TCP segment no received frame prompts (a new SYN, a retransmission, a

@@ -7,7 +7,6 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 
 #include <algorithm>
 #include <new>
@@ -24,9 +23,6 @@ using stats::Counter;
 using tcp::Bit;
 using tcp::Event;
 using wire::DropReason;
-
-// Frames whose data is prefetched ahead of the one being parsed.
-constexpr uint16_t kPrefetchAhead = 4;
 
 // The pacer's burst: 10 ms of the rate, 1..kMaxOpensPerPoll (32). A worker
 // that lost the CPU for up to 10 ms (a shared core, an interrupt storm)
@@ -211,70 +207,38 @@ void InitiatorWorker::Step(rte_mbuf** rx, uint16_t n, uint64_t now_us) {
 template <bool kL4Offload, bool kFlood>
 void InitiatorWorker::ProcessBurst(rte_mbuf** rx, uint16_t n,
                                    uint64_t now_us) {
-  for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) {
-    rte_prefetch0(rte_pktmbuf_mtod(rx[i], void*));
-  }
-  uint64_t rx_bytes = 0;
   n_tcp_ = 0;
   // 2. Parse each frame once; ARP / echo / ND are answered at once; TCP
   // segments to our source addresses go on.
-  for (uint16_t i = 0; i < n; ++i) {
-    if (i + kPrefetchAhead < n) {
-      rte_prefetch0(rte_pktmbuf_mtod(rx[i + kPrefetchAhead], void*));
-    }
-    rte_mbuf* const m = rx[i];
-    rx_bytes += m->pkt_len;
-    if (m->nb_segs != 1) [[unlikely]] {
-      Drop(m, DropReason::kChainedMbuf);
-      continue;
-    }
-    const uint8_t* const data = rte_pktmbuf_mtod(m, const uint8_t*);
-    if (m->data_len >= 6 && !AcceptsDestination(host_, data)) [[unlikely]] {
-      Drop(m, DropReason::kL2NotForUs);
-      continue;
-    }
-    wire::Frame& f = frames_[i];
-    f = wire::ParseFrame({data, m->data_len}, IpStatus(m->ol_flags),
-                         L4Status(m->ol_flags));
-    if (!f.ok()) [[unlikely]] {
-      Drop(m, f.drop);
-      continue;
-    }
-    if (f.kind != wire::FrameKind::kTcp) {
-      AnswerHost(m, f, host_, /*cache=*/nullptr, batch_, counters_);
-      continue;
-    }
-    if (f.dst_mac.IsMulticast()) [[unlikely]] {
-      Drop(m, DropReason::kL2NotUnicast);
-      continue;
-    }
-    // Only our source addresses have connections (in flood mode: the
-    // spoofed range the answers come back to).
-    if (!plan_.sources.Contains(f.dst)) [[unlikely]] {
-      Drop(m, DropReason::kTcpNotForUs);
-      continue;
-    }
-    if (plan_.sources.Contains(f.src) || host_.IsOwn(f.src)) [[unlikely]] {
-      Drop(m, DropReason::kOwnSource);
-      continue;
-    }
-    if constexpr (kFlood) {
-      // No state: count what came back, answer nothing.
-      const tcp::Action a = tcp::OnFloodSegment(f.tcp);
-      CountEvents(counters_, a.events);
-      if (a.verdict == tcp::Verdict::kDrop) {
-        Drop(m, a.drop);
-      } else {
-        batch_.Free(m);
-      }
-      continue;
-    }
-    const uint32_t j = n_tcp_++;
-    tcp_frame_[j] = static_cast<uint8_t>(i);
-    keys_[j] = flow::FlowKey::Make(f.dst, f.tcp.dport, f.src, f.tcp.sport);
-  }
-  counters_.Add(Counter::kRxPackets, n);
-  counters_.Add(Counter::kRxBytes, rx_bytes);
+  ParseBurst(rx, n, host_, frames_, batch_, counters_,
+             [&](uint16_t i, rte_mbuf* m, const wire::Frame& f) {
+               // Only our source addresses have connections (in flood mode:
+               // the spoofed range the answers come back to).
+               if (!plan_.sources.Contains(f.dst)) [[unlikely]] {
+                 Drop(m, DropReason::kTcpNotForUs);
+                 return;
+               }
+               if (plan_.sources.Contains(f.src) || host_.IsOwn(f.src))
+                   [[unlikely]] {
+                 Drop(m, DropReason::kOwnSource);
+                 return;
+               }
+               if constexpr (kFlood) {
+                 // No state: count what came back, answer nothing.
+                 const tcp::Action a = tcp::OnFloodSegment(f.tcp);
+                 CountEvents(counters_, a.events);
+                 if (a.verdict == tcp::Verdict::kDrop) {
+                   Drop(m, a.drop);
+                 } else {
+                   batch_.Free(m);
+                 }
+                 return;
+               }
+               const uint32_t j = n_tcp_++;
+               tcp_frame_[j] = static_cast<uint8_t>(i);
+               keys_[j] = flow::FlowKey::Make(f.dst, f.tcp.dport, f.src,
+                                              f.tcp.sport);
+             });
   if constexpr (!kFlood) {
     if (n_tcp_ == 0) return;
     // 3. Hash every key, prefetch buckets and entries, look them up.

@@ -6,7 +6,6 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 
 #include <algorithm>
 #include <new>
@@ -112,64 +111,28 @@ uint16_t Worker::Poll(uint64_t now_us) {
 
 template <bool kL4Offload>
 void Worker::ProcessBurst(rte_mbuf** rx, uint16_t n, uint64_t now_us) {
-  for (uint16_t i = 0; i < n && i < kPrefetchAhead; ++i) {
-    rte_prefetch0(rte_pktmbuf_mtod(rx[i], void*));
-  }
-  uint64_t rx_bytes = 0;
   n_tcp_ = 0;
   // 2. Parse each frame once; ARP / echo / ND are answered at once; TCP
   // segments for our addresses are queued for the bulk lookup.
-  for (uint16_t i = 0; i < n; ++i) {
-    if (i + kPrefetchAhead < n) {
-      rte_prefetch0(rte_pktmbuf_mtod(rx[i + kPrefetchAhead], void*));
-    }
-    rte_mbuf* const m = rx[i];
-    rx_bytes += m->pkt_len;
-    if (m->nb_segs != 1) [[unlikely]] {
-      Drop(m, DropReason::kChainedMbuf);
-      continue;
-    }
-    const uint8_t* const data = rte_pktmbuf_mtod(m, const uint8_t*);
-    // Shorter frames are ParseFrame's to reject (truncated).
-    if (m->data_len >= 6 && !AcceptsDestination(host_, data)) [[unlikely]] {
-      Drop(m, DropReason::kL2NotForUs);
-      continue;
-    }
-    wire::Frame& f = frames_[i];
-    f = wire::ParseFrame({data, m->data_len}, IpStatus(m->ol_flags),
-                         L4Status(m->ol_flags));
-    if (!f.ok()) [[unlikely]] {
-      Drop(m, f.drop);
-      continue;
-    }
-    if (f.kind != wire::FrameKind::kTcp) {
-      AnswerHost(m, f, host_, /*cache=*/nullptr, batch_, counters_);
-      continue;
-    }
-    // A reply takes its source MAC from the frame's destination: never a
-    // group address (RFC 1122 §3.3.6: no TCP to a link-layer broadcast).
-    if (f.dst_mac.IsMulticast()) [[unlikely]] {
-      Drop(m, DropReason::kL2NotUnicast);
-      continue;
-    }
-    const int local = listen_.LocalIndex(f.dst);
-    if (local < 0) [[unlikely]] {
-      Drop(m, DropReason::kTcpNotForUs);
-      continue;
-    }
-    // handshake-rules.md §B: our own address as source is looped back or
-    // spoofed; never answered.
-    if (listen_.LocalIndex(f.src) >= 0) [[unlikely]] {
-      Drop(m, DropReason::kOwnSource);
-      continue;
-    }
-    const uint32_t j = n_tcp_++;
-    tcp_frame_[j] = static_cast<uint8_t>(i);
-    tcp_listening_[j] = listen_.Listening(local, f.tcp.dport);
-    keys_[j] = flow::FlowKey::Make(f.dst, f.tcp.dport, f.src, f.tcp.sport);
-  }
-  counters_.Add(Counter::kRxPackets, n);
-  counters_.Add(Counter::kRxBytes, rx_bytes);
+  ParseBurst(rx, n, host_, frames_, batch_, counters_,
+             [&](uint16_t i, rte_mbuf* m, const wire::Frame& f) {
+               const int local = listen_.LocalIndex(f.dst);
+               if (local < 0) [[unlikely]] {
+                 Drop(m, DropReason::kTcpNotForUs);
+                 return;
+               }
+               // handshake-rules.md §B: our own address as source is looped
+               // back or spoofed; never answered.
+               if (listen_.LocalIndex(f.src) >= 0) [[unlikely]] {
+                 Drop(m, DropReason::kOwnSource);
+                 return;
+               }
+               const uint32_t j = n_tcp_++;
+               tcp_frame_[j] = static_cast<uint8_t>(i);
+               tcp_listening_[j] = listen_.Listening(local, f.tcp.dport);
+               keys_[j] = flow::FlowKey::Make(f.dst, f.tcp.dport, f.src,
+                                              f.tcp.sport);
+             });
   if (n_tcp_ == 0) return;
 
   // 3. Hash every key, prefetch buckets and entries, look them up.

@@ -53,9 +53,6 @@ struct rte_mempool;
 namespace synx::engine {
 
 static_assert(kBurst <= flow::FlowTable<tcp::Tcb>::kBulkMax);
-// Frames whose data is prefetched ahead of the one being parsed: about one
-// memory latency of parsing work (l3fwd uses 3).
-inline constexpr uint16_t kPrefetchAhead = 4;
 
 struct WorkerConfig {
   uint16_t port_id = 0;
