@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "cookie/syn_cookie.h"
@@ -156,22 +157,6 @@ Action ResetUnacceptable(const InitiatorConfig& cfg, InitiatorContext& ctx,
   }
   Action a;
   Reply(a, ResetFor(seg, cfg.conn.ttl), Bit(Event::kRstTx));
-  return a;
-}
-
-// An ACK of the connection's state, sent because the segment could not be
-// accepted, as an RFC 5961 challenge, or to a repeated SYN+ACK; all spend
-// the flow's §7 budget.
-Action ThrottledAck(const ConnectionConfig& c, const Tcb& entry,
-                    uint64_t now_us, Event event, uint32_t events = 0) {
-  Tcb t = entry;
-  if (!TakeChallengeToken(t, now_us, c.challenge_acks_per_s)) {
-    return DropWith(DropReason::kTcpAckRateLimited, events);
-  }
-  Action a;
-  Reply(a, ConnSegment(c, t, TcpFlags::kAck, t.SndNxt(), now_us),
-        events | Bit(event));
-  Keep(a, t);
   return a;
 }
 
@@ -414,27 +399,9 @@ Action Connection(const InitiatorConfig& cfg, InitiatorContext& ctx,
     }
   }
 
-  if (t.Has(tcb_flag::kTsOk)) {
-    // RFC 7323 §3.2: once agreed, a non-RST segment without TSopt SHOULD be
-    // silently dropped. §5.3 R1 (PAWS): older than TS.Recent → ACK and drop.
-    if (!s.options.has_timestamps) return DropWith(DropReason::kTcpTsMissing);
-    if (SeqNum(s.options.ts_val) < SeqNum(t.ts_recent)) {
-      return ThrottledAck(c, t, now_us, Event::kAckTx,
-                          Bit(Event::kPawsRejected));
-    }
-  }
-
-  // Step 1: sequence acceptability; <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
-  if (!SegmentAcceptable(s.seq, s.SegLen(), t.rcv_nxt, wnd)) {
-    if (t.state == State::kTimeWait && s.flags.fin() &&
-        s.seq + s.SegLen() == t.rcv_nxt) {
-      // Eighth, TIME-WAIT: the peer's FIN again (our last ACK was lost):
-      // acknowledge it and restart the 2 MSL time-out.
-      Action a = ThrottledAck(c, t, now_us, Event::kAckTx);
-      ArmTimer(a, c.time_wait_ms);
-      return a;
-    }
-    return ThrottledAck(c, t, now_us, Event::kAckTx);
+  // Timestamps (TS missing, PAWS), step 1, TIME-WAIT's FIN again.
+  if (std::optional<Action> a = RejectUnacceptable(c, t, s, wnd, now_us)) {
+    return *a;
   }
 
   // RFC 7323 §4.3, applied only once the ACK is found acceptable too (see

@@ -9,6 +9,7 @@
 #include "tcp/responder.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "tcp/rules.h"
 #include "wire/tcp_options.h"
@@ -125,22 +126,6 @@ Action ResetUnmatched(const ResponderConfig& cfg, ResponderContext& ctx,
   }
   Action a;
   Reply(a, ResetFor(seg, cfg.conn.ttl), events | Bit(Event::kRstTx));
-  return a;
-}
-
-// An ACK of the connection's state, sent because the segment could not be
-// accepted (step 1, step 5's ACK beyond SND.NXT, PAWS) or as an RFC 5961
-// challenge; both spend the flow's §7 budget.
-Action ThrottledAck(const ConnectionConfig& c, const Tcb& entry,
-                    uint64_t now_us, Event event, uint32_t events = 0) {
-  Tcb t = entry;
-  if (!TakeChallengeToken(t, now_us, c.challenge_acks_per_s)) {
-    return Drop(DropReason::kTcpAckRateLimited, events);
-  }
-  Action a;
-  Reply(a, ConnSegment(c, t, TcpFlags::kAck, t.SndNxt(), now_us),
-        events | Bit(event));
-  Finish(a, /*existed=*/true, /*keep=*/true, t);
   return a;
 }
 
@@ -420,31 +405,9 @@ Action Connection(const ResponderConfig& cfg, ResponderContext& ctx,
     return ThrottledAck(c, t, now_us, Event::kChallengeAckTx);
   }
 
-  if (t.Has(tcb_flag::kTsOk)) {
-    // RFC 7323 §3.2: once agreed, a non-RST segment without TSopt SHOULD be
-    // silently dropped.
-    if (!seg.options.has_timestamps) return Drop(DropReason::kTcpTsMissing);
-    // §5.3 R1 (PAWS): older than TS.Recent → not acceptable: ACK and drop.
-    // TS values compare modulo 2^32, like sequence numbers.
-    if (SeqNum(seg.options.ts_val) < SeqNum(t.ts_recent)) {
-      return ThrottledAck(c, t, now_us, Event::kAckTx,
-                          Bit(Event::kPawsRejected));
-    }
-  }
-
-  // Step 1: sequence acceptability. An unacceptable segment gets
-  // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and is dropped.
-  if (!SegmentAcceptable(seg.seq, seg.SegLen(), t.rcv_nxt, wnd)) {
-    if (t.state == State::kTimeWait && seg.flags.fin() &&
-        seg.seq + seg.SegLen() == t.rcv_nxt) {
-      // Eighth, TIME-WAIT: the peer's FIN again (our last ACK was lost):
-      // acknowledge it and restart the 2 MSL time-out.
-      Action a = ThrottledAck(c, t, now_us, Event::kAckTx);
-      a.timer_op = TimerOp::kArm;
-      a.timer_ms = c.time_wait_ms;
-      return a;
-    }
-    return ThrottledAck(c, t, now_us, Event::kAckTx);
+  // Timestamps (TS missing, PAWS), step 1, TIME-WAIT's FIN again.
+  if (std::optional<Action> a = RejectUnacceptable(c, t, seg, wnd, now_us)) {
+    return *a;
   }
 
   // RFC 7323 §4.3: TS.Recent ← SEG.TSval when SEG.SEQ =< Last.ACK.sent;

@@ -4,6 +4,25 @@
 
 namespace synx::tcp {
 
+Action ThrottledAck(const ConnectionConfig& c, const Tcb& entry,
+                    uint64_t now_us, Event event, uint32_t events) {
+  Tcb t = entry;
+  if (!TakeChallengeToken(t, now_us, c.challenge_acks_per_s)) {
+    Action a;
+    a.verdict = Verdict::kDrop;
+    a.drop = wire::DropReason::kTcpAckRateLimited;
+    a.events = events;
+    return a;
+  }
+  Action a;
+  a.verdict = Verdict::kReply;
+  a.reply = ConnSegment(c, t, wire::TcpFlags::kAck, t.SndNxt(), now_us);
+  a.events = events | Bit(event);
+  a.tcb_op = TcbOp::kUpdate;
+  a.tcb = t;
+  return a;
+}
+
 bool AcceptTextAndFin(const ConnectionConfig& c, Tcb& t,
                       const wire::TcpSegment& seg, Action& a) {
   // Seventh: CLOSE-WAIT, CLOSING, LAST-ACK and TIME-WAIT have had the peer's

@@ -1,14 +1,16 @@
 // rules.h — the small RFC 9293 / 5961 / 7323 rules both roles share, as pure
 // functions of values: segment acceptability, the no-TCB RST formula,
-// retransmission back-off, the per-flow challenge-ACK throttle, the window
-// and timestamp fields of a connection's segments, and steps seven and eight
-// (text and FIN) of §3.10.7.4.
+// retransmission back-off, the per-flow challenge-ACK throttle (and the ACK
+// it guards), the window and timestamp fields of a connection's segments,
+// the timestamp and sequence checks of a synchronized state (§3.10.7.4 step
+// 1, RFC 7323 PAWS), and steps seven and eight (text and FIN).
 //
 // Nothing here reads a clock, allocates or touches a buffer.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 
 #include "tcp/action.h"
 #include "tcp/config.h"
@@ -136,6 +138,59 @@ inline wire::TcpReply ConnSegment(const ConnectionConfig& c, const Tcb& t,
     r.ts_ecr = t.ts_recent;
   }
   return r;
+}
+
+// An ACK of the connection's state, sent because a segment could not be
+// accepted (step 1, step 5's ACK beyond SND.NXT, PAWS), as an RFC 5961
+// challenge, or to a repeated SYN+ACK; all spend the flow's §7 budget (the
+// entry is kept, kUpdate, with the token taken). Out of tokens: dropped as
+// kTcpAckRateLimited with `events`. `event` names the ACK sent.
+Action ThrottledAck(const ConnectionConfig& c, const Tcb& entry,
+                    uint64_t now_us, Event event, uint32_t events = 0);
+
+// The checks every SYN-RECEIVED or synchronized entry makes of a segment
+// that is neither RST nor SYN (RFC 5961 gives those their own sequence
+// rules), in this order: RFC 7323 §3.2's TS-missing drop, §5.3 R1 (PAWS),
+// then §3.10.7.4 step 1 with TIME-WAIT's FIN re-ACK (step eight). Returns
+// what to do with a segment that stops here, nothing when it goes on to
+// step 5. `rcv_wnd` is RcvWnd(c, t).
+inline std::optional<Action> RejectUnacceptable(const ConnectionConfig& c,
+                                                const Tcb& t,
+                                                const wire::TcpSegment& seg,
+                                                uint32_t rcv_wnd,
+                                                uint64_t now_us) {
+  if (t.Has(tcb_flag::kTsOk)) {
+    // RFC 7323 §3.2: once agreed, a non-RST segment without TSopt SHOULD be
+    // silently dropped.
+    if (!seg.options.has_timestamps) [[unlikely]] {
+      Action a;
+      a.verdict = Verdict::kDrop;
+      a.drop = wire::DropReason::kTcpTsMissing;
+      return a;
+    }
+    // §5.3 R1 (PAWS): older than TS.Recent → not acceptable: ACK and drop.
+    // TS values compare modulo 2^32, like sequence numbers.
+    if (wire::SeqNum(seg.options.ts_val) < wire::SeqNum(t.ts_recent))
+        [[unlikely]] {
+      return ThrottledAck(c, t, now_us, Event::kAckTx,
+                          Bit(Event::kPawsRejected));
+    }
+  }
+  // Step 1: sequence acceptability. An unacceptable segment gets
+  // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and is dropped.
+  if (!SegmentAcceptable(seg.seq, seg.SegLen(), t.rcv_nxt, rcv_wnd))
+      [[unlikely]] {
+    Action a = ThrottledAck(c, t, now_us, Event::kAckTx);
+    if (t.state == State::kTimeWait && seg.flags.fin() &&
+        seg.seq + seg.SegLen() == t.rcv_nxt) {
+      // Eighth, TIME-WAIT: the peer's FIN again (our last ACK was lost):
+      // acknowledge it and restart the 2 MSL time-out.
+      a.timer_op = TimerOp::kArm;
+      a.timer_ms = c.time_wait_ms;
+    }
+    return a;
+  }
+  return std::nullopt;
 }
 
 // Steps 7 and 8 on an acceptable segment whose ACK has been processed: take
