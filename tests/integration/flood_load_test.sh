@@ -1,31 +1,45 @@
 #!/usr/bin/env bash
-# flood_load_test.sh SYNX — legitimate clients under a SYN flood, and synx's
-# memory bounded during it and back where it started after it.
+# flood_load_test.sh SYNX [load|overload] — synx under a SYN flood from a
+# second synx.
 #
 # Topology: one namespace with a bridge joining two veths. On the host ends:
-#   - the responder (synx, net_af_packet, lcore 0): --cookies=auto,
-#     --max-conns=2048 (half-open high-water mark 1024), half-open entries
-#     given up after one retransmission 0.5 s + 1 s on;
+#   - the responder (synx, net_af_packet, lcore 0); half-open entries given
+#     up after one retransmission (0.5 s + 1 s);
 #   - the flood (a second synx, --role=initiator --mode=flood --rate=0: SYNs
 #     as fast as it can from spoofed 198.19.0.0/16 sources, lcore 1).
 # In the namespace, on the bridge: Linux clients (tcp_client.py).
 #
-# While the flood runs, 1,000 connect()s: at least 99 % must succeed (each
-# has 10 s, so a SYN the flood crowded out gets its 1 s and 3 s
+# load (default): --cookies=auto, --max-conns=2048 (half-open high-water
+# mark 1024). While the flood runs, 1,000 connect()s: at least 99 % must
+# succeed (each has 10 s, so a SYN the flood crowded out gets its 1 s and 3 s
 # retransmissions). During the flood, /synx/workers (DPDK telemetry, read
-# every 0.2 s) must show the table at most --max-conns and half-open entries
-# at most the high-water mark; after the flood, the table must return to
-# its starting fill (0) within 10 s; at exit half_open_at_exit,
-# connections_at_exit and mempool_in_use_at_exit are 0. The flood rate (SYNs
-# sent per second, and what the responder received) is printed.
-# Root only (exit 77 otherwise). About 40 s.
+# every 0.2 s, when the binary has it) must show the table at most
+# --max-conns and half-open entries at most the high-water mark; after the
+# flood the table must return to its starting fill (0) within 10 s; at exit
+# half_open_at_exit, connections_at_exit and mempool_in_use_at_exit are 0.
+#
+# overload: every resource at its floor: the smallest mempool synx accepts
+# (--mbufs=2816: one queue pair's rings + a burst + a cache; a smaller one is
+# refused at start with exit 2, checked first), a 1,024-entry table and no
+# cookies (--cookies=never), so the table is full within milliseconds. synx
+# must drop and count (every SYN answered or counted as tcp_table_full),
+# never stall (a live line every second all through the flood, SIGINT obeyed
+# at once), answer 50 Linux connect()s once the flood is over, and exit 0
+# with every mbuf back.
+#
+# Both print the flood rate (SYNs sent per second, what the responder got),
+# tx_dropped, mbuf_alloc_failed and the port's imissed / rx_nombuf.
+# Root only (exit 77 otherwise). About 25 s each.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/tests/integration/lib/netns.sh"
-it_init atk_flood "$1"
+MODE="${2:-load}"
+[[ "$MODE" == load || "$MODE" == overload ]] || { echo "usage: $0 SYNX [load|overload]" >&2; exit 2; }
+it_init "atk_$MODE" "$1"
 
 MAX_CONNS=2048
+[[ "$MODE" == overload ]] && MAX_CONNS=1024
 HIGH=$((MAX_CONNS / 2))
 COUNT=1000
 MIN_OK=$((COUNT * 99 / 100))
@@ -68,7 +82,18 @@ in_peer ethtool -K atkbr tx off >/dev/null 2>&1 || true
 ip -n "$PEER_NS" link set atkbr up
 it_log "bridge atkbr in $PEER_NS: $PEER_NS_IF (responder) + $FLOOD_NS_IF (flood), $PEER_V4"
 
-synx_start "--local=$SYNX_V4" "--listen=$SYNX_V4:80" --cookies=auto \
+if [[ "$MODE" == overload ]]; then
+  # Below the floor is a configuration error, said before EAL starts.
+  rc=0
+  "$SYNX" --no-huge -m 64 --no-pci "--file-prefix=$PREFIX-small" -l 0 --vdev=net_null0 -- \
+    --local="$SYNX_V4" --mbufs=100 >"$TMP/small.out" 2>&1 || rc=$?
+  remove_hugepage_files "$PREFIX-small"
+  expect_eq "exit code of --mbufs=100 ($(grep -m1 -o 'mbufs.*' "$TMP/small.out"))" "$rc" 2
+  RESPONDER_FLAGS=(--cookies=never --mbufs=2816 --rst-rate=100)
+else
+  RESPONDER_FLAGS=(--cookies=auto)
+fi
+synx_start "--local=$SYNX_V4" "--listen=$SYNX_V4:80" "${RESPONDER_FLAGS[@]}" \
   --on-established=keep --max-conns="$MAX_CONNS" --synack-retries=1 --synack-rto-ms=500 \
   --duration=0 --stats-interval=1
 for _ in $(seq 50); do
@@ -99,11 +124,21 @@ grep -q ' syn ' "$TMP/flood.out" || fail "the flood synx printed no live line wi
 it_log "flood running: $(grep ' syn ' "$TMP/flood.out" | tail -n 1)"
 sleep 1
 
-client_run flood --host "$SYNX_V4" --port 80 --count "$COUNT" --concurrency 50 --timeout 10 \
-  --close fin
-kill -0 "$FLOOD_PID" 2>/dev/null || fail "the flood synx died during the clients"
-connected="$(json_get "$CLIENT_JSON" connected)"
-it_log "flood while the clients ran: $(grep ' syn ' "$TMP/flood.out" | tail -n 1)"
+live_before=$(grep -c '^ *[0-9]*s rx ' "$SYNX_OUT" || true)
+t_flood=$SECONDS
+if [[ "$MODE" == load ]]; then
+  client_run flood --host "$SYNX_V4" --port 80 --count "$COUNT" --concurrency 50 \
+    --timeout 10 --close fin
+  connected="$(json_get "$CLIENT_JSON" connected)"
+else
+  sleep 6
+  synx_alive "during the flood"
+fi
+kill -0 "$FLOOD_PID" 2>/dev/null || fail "the flood synx died during the flood"
+live_during=$(( $(grep -c '^ *[0-9]*s rx ' "$SYNX_OUT" || true) - live_before ))
+flood_s=$((SECONDS - t_flood))
+it_log "flood at its end: $(grep ' syn ' "$TMP/flood.out" | tail -n 1)"
+it_log "responder live lines during the $flood_s s of flood: $live_during; last: $(grep '^ *[0-9]*s rx ' "$SYNX_OUT" | tail -n 1)"
 
 kill -INT "$FLOOD_PID"
 frc=0
@@ -131,10 +166,19 @@ if [[ "$workers_cmd" == true ]]; then
 else
   sleep 5  # no live figure: give the entries the same time before the exit check
 fi
+if [[ "$MODE" == overload ]]; then
+  sleep 2  # the flood's half-open entries are given up (0.5 s + 1 s)
+  client_run after --host "$SYNX_V4" --port 80 --count 50 --concurrency 10 --timeout 5 \
+    --close fin
+  connected="$(json_get "$CLIENT_JSON" connected)"
+  sleep 1
+fi
 kill -TERM "$SAMPLER_PID" 2>/dev/null || true
 wait "$SAMPLER_PID" 2>/dev/null || true
 SAMPLER_PID=""
+t_stop=$SECONDS
 synx_stop
+it_log "synx stopped $((SECONDS - t_stop)) s after SIGINT"
 J="$SYNX_JSON"
 
 # The flood's rate.
@@ -145,11 +189,24 @@ r_rx="$(json_get "$J" syn_rx)"
 r_dur="$(json_get "$J" duration_s)"
 it_log "flood: $f_syn SYNs in $f_dur s = $f_rate SYN/s sent (tx_dropped $(json_get "$FLOOD_JSON" tx_dropped)); responder: syn_rx $r_rx, cookies_sent $(json_get "$J" cookies_sent), synack_tx $(json_get "$J" synack_tx), drops $(json_nonzero "$J" drops)"
 
-expect_ge "clients connected during the flood (of $COUNT)" "$connected" "$MIN_OK"
+it_log "resources: responder tx_dropped $(json_get "$J" tx_dropped), mbuf_alloc_failed $(json_get "$J" mbuf_alloc_failed); port max imissed $(json_get "$TMP/during.json" max_imissed), max rx_nombuf $(json_get "$TMP/during.json" max_rx_nombuf) (DPDK /ethdev/stats)"
 expect_ge "flood SYNs sent" "$f_syn" 10000
-expect_ge "responder cookies_sent (auto switched to cookies)" "$(json_get "$J" cookies_sent)" 1
+expect_ge "responder live lines during the flood ($flood_s s: no stall)" "$live_during" \
+  $((flood_s - 2))
 json_expect "$J" "responder at exit" half_open_at_exit=0 connections_at_exit=0 \
-  mempool_in_use_at_exit=0 cookies_invalid=0
+  mempool_in_use_at_exit=0
+if [[ "$MODE" == load ]]; then
+  expect_ge "clients connected during the flood (of $COUNT)" "$connected" "$MIN_OK"
+  expect_ge "responder cookies_sent (auto switched to cookies)" "$(json_get "$J" cookies_sent)" 1
+  expect_eq "responder cookies_invalid" "$(json_get "$J" cookies_invalid)" 0
+else
+  expect_eq "clients connected after the flood (of 50)" "$connected" 50
+  full="$(json_get "$J" drops.tcp_table_full)"
+  expect_ge "SYNs dropped as tcp_table_full" "$full" 1
+  first_synacks=$(( $(json_get "$J" synack_tx) - $(json_get "$J" synack_retransmits) ))
+  expect_eq "SYNs answered ($first_synacks) + counted tcp_table_full ($full)" \
+    "$((first_synacks + full))" "$(json_get "$J" syn_rx)"
+fi
 if [[ "$workers_cmd" == true ]]; then
   expect_eq "table entries before the flood" "$(json_get "$TMP/before.json" last_table_entries)" 0
   max_entries="$(json_get "$TMP/during.json" max_table_entries)"
@@ -163,4 +220,4 @@ else
   it_log "NOTE: this synx has no /synx/workers telemetry: table fill checked at exit only"
 fi
 it_log "NOTE: mbufs in use are reported only at exit (after the port closed); no live figure"
-it_log "PASS in $((SECONDS - IT_T0)) s: $connected/$COUNT clients connected under $f_rate SYN/s"
+it_log "PASS ($MODE) in $((SECONDS - IT_T0)) s: $connected clients connected; flood $f_rate SYN/s"
