@@ -255,6 +255,9 @@ Footprint EstimateFootprint(const Config& config, uint32_t workers, uint64_t pag
   if (page_size >= f.mbuf_bytes) {
     const uint64_t per_page = page_size / f.mbuf_bytes;
     objects_bytes = (f.mbufs + per_page - 1) / per_page * page_size;
+    f.mbuf_stride = page_size / per_page;
+  } else {
+    f.mbuf_stride = f.mbuf_bytes;
   }
   const ssize_t ring = rte_ring_get_memsize(rte_align32pow2(f.mbufs + 1));
   f.mempool_bytes = objects_bytes + (ring > 0 ? uint64_t(ring) : 0) +
@@ -341,9 +344,9 @@ absl::StatusOr<Preflight> CheckResources(const Config& config,
   if (p.memory.known) {
     if (p.need.mempool_bytes + p.need.allowance_bytes > p.memory.bytes) {
       return absl::ResourceExhaustedError(absl::StrFormat(
-          "--mbufs=%u: the packet mempool needs %s (%u mbufs of %u bytes) on %s, EAL has %s "
+          "--mbufs=%u: the packet mempool needs %s (%u mbufs, %u bytes each in memory) on %s, EAL has %s "
           "(%s); likely fix: lower --mbufs or %s",
-          p.need.mbufs, Mib(p.need.mempool_bytes), p.need.mbufs, p.need.mbuf_bytes, socket,
+          p.need.mbufs, Mib(p.need.mempool_bytes), p.need.mbufs, p.need.mbuf_stride, socket,
           Mib(p.memory.bytes), p.memory.source, MoreMemory()));
     }
     if (p.need.total() > p.memory.bytes) {

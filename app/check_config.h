@@ -30,6 +30,7 @@ struct Footprint {
   uint32_t workers = 0;
   uint32_t mbufs = 0;            // the mempool size Run asks for
   uint64_t mbuf_bytes = 0;       // one mbuf with its mempool header
+  uint64_t mbuf_stride = 0;      // memory per mbuf, page packing included
   uint64_t mempool_bytes = 0;    // mbufs, ring, per-lcore caches
   uint64_t entries = 0;          // table entries per worker (0: flood)
   uint64_t table_bytes = 0;      // one worker: table, wheel, link index, state

@@ -254,6 +254,11 @@ CommandLine SplitCommandLine(int argc, const char* const* argv) {
   for (; i < argc; ++i) out.synx_args.emplace_back(argv[i]);
 
   if (argc == 2 && IsHelp(argv[1])) out.help = true;
+  // `synx --list-counters` needs no `--` either: it never starts EAL.
+  if (argc == 2 && std::string_view(argv[1]) == "--list-counters") {
+    out.eal_args.pop_back();
+    out.synx_args.emplace_back(argv[1]);
+  }
   for (const std::string& arg : out.synx_args) {
     if (IsHelp(arg)) out.help = true;
   }
