@@ -404,11 +404,11 @@ std::string ConfigOkLine(const Config& config, const Preflight& p) {
       Mib(n.tables_bytes), Mib(n.allowance_bytes), memory);
 }
 
-absl::Status CheckJsonPath(const std::string& path) {
+absl::Status CheckWritable(std::string_view flag, const std::string& path) {
   if (path.empty() || path == "-") return absl::OkStatus();
-  auto bad = [&path](int err) {
-    return absl::InvalidArgumentError(absl::StrFormat("--json=%s: cannot open for writing: %s",
-                                                      path, std::strerror(err)));
+  auto bad = [&](int err) {
+    return absl::InvalidArgumentError(absl::StrFormat("--%s=%s: cannot open for writing: %s",
+                                                      flag, path, std::strerror(err)));
   };
   if (access(path.c_str(), F_OK) == 0) {
     return access(path.c_str(), W_OK) == 0 ? absl::OkStatus() : bad(errno);
@@ -424,7 +424,12 @@ int CheckConfig(const Config& config, std::span<const std::string> eal_args) {
     std::fprintf(stderr, "synx: %s\n", std::string(message).c_str());
     return kExitConfig;
   };
-  if (absl::Status s = CheckJsonPath(config.json_path); !s.ok()) return refuse(s.message());
+  if (absl::Status s = CheckWritable("json", config.json_path); !s.ok()) {
+    return refuse(s.message());
+  }
+  if (absl::Status s = CheckWritable("pcap", config.pcap_path); !s.ok()) {
+    return refuse(s.message());
+  }
 
   std::optional<io::DpdkLogCapture> capture;
   if (!config.verbose) capture.emplace();

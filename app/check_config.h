@@ -72,8 +72,9 @@ absl::StatusOr<Preflight> CheckResources(const Config& config,
 // "config OK: ..." with the numbers.
 std::string ConfigOkLine(const Config& config, const Preflight& preflight);
 
-// --json=PATH can be written, without creating or truncating it.
-absl::Status CheckJsonPath(const std::string& path);
+// --FLAG=PATH (--json, --pcap) can be written, without creating or
+// truncating it: the file is writable, or its directory is.
+absl::Status CheckWritable(std::string_view flag, const std::string& path);
 
 // The --check-config run: EAL up, CheckResources, EAL down. Prints the OK
 // line on stdout (notes too) or one line on stderr; returns the exit code

@@ -170,6 +170,11 @@ case "$CASE" in
     expect_stderr_has "--json=/nonexistent-dir/summary.json: cannot open for writing"
     expect_eal_untouched
     ;;
+  bad_pcap_dir)
+    refused "${EAL[@]}" --vdev=net_null0 -- --pcap=/nonexistent-dir/x.pcapng --check-config
+    expect_stderr_has "--pcap=/nonexistent-dir/x.pcapng: cannot open for writing"
+    expect_eal_untouched
+    ;;
   bad_eal)
     refused "${EAL[@]}" --vdev=net_nosuchdriver0 -- --check-config
     expect_stderr_has "EAL did not start"
