@@ -1,5 +1,6 @@
 #include "run.h"
 
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_pdump.h>
 
@@ -101,6 +102,9 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
   // dpdk-dumpcap's server side (docs/monitoring.md). Neither costs the
   // workers anything until someone asks.
   RegisterTelemetry();
+  SYNX_LOG(INFO, telemetry, "socket %s/dpdk_telemetry.v2: /synx/stats, /synx/drops, "
+           "/synx/cookies, /synx/workers, /synx/latency, /synx/help",
+           rte_eal_get_runtime_dir());
   const bool pdump = rte_pdump_init() == 0;
   if (!pdump) {
     SYNX_LOG(INFO, capture, "rte_pdump_init: %s: dpdk-dumpcap cannot attach to this run",
@@ -191,6 +195,9 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
     }
   }
   summary.link = port->Link();
+  SYNX_LOG(INFO, app, "%s stopped after %.3f s%s", std::string(RoleName(config.role)).c_str(),
+           summary.duration_s,
+           g_stop.load(std::memory_order_relaxed) ? " (SIGINT/SIGTERM)" : "");
 
   int exit_code = kExitOk;
   if (pcap) {
