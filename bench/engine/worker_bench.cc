@@ -1,13 +1,26 @@
-// worker_bench — one Worker::Poll over a burst of real mbufs on a net_ring
-// port built from two rings (EAL --no-huge in this process, no NIC, no
-// root), per kind of frame, next to the same ring round trip with no worker
-// at all: the ratio is what the engine adds per frame on top of the PMD.
+// worker_bench — the responder's whole per-packet pipeline: one
+// Worker::Poll over a burst of real mbufs on a net_ring port built from two
+// rings (EAL --no-huge in this process, no NIC, no root), per kind of frame,
+// next to the same ring round trip with no worker at all (ring_only: the
+// PMD stubs' own cost).
 //
 //   ninja -C build bench/engine/bench_engine && build/bench/engine/bench_engine
+//   build/bench/engine/bench_engine --benchmark_format=json   # machine-readable
 //
-// Each iteration refills the burst's mbufs from a template (a 54..98-byte
-// memcpy, in the baseline too), enqueues them on the RX ring, polls once and
-// takes the replies off the TX ring.
+// Each iteration fills the burst's mbufs from a template (a 54..98-byte
+// memcpy and a few field stores, in ring_only too), enqueues them on the RX
+// ring, calls PipelinePoll (= Worker::Poll: rx burst, parse, bulk lookup,
+// rules, replies written in place, timers, tx burst, bulk free) and takes
+// the replies off the TX ring. items_per_second is frames per second.
+//
+// Flows: a pool of kFlows distinct source ports, walked in order. Cases that
+// need state (syn_stateful creates an entry per SYN, final_ack completes one
+// per ACK) reset it with timing paused whenever the walk wraps: RSTs at
+// RCV.NXT erase every entry, and final_ack's SYNs recreate them.
+//
+// Instructions per packet (callgrind; machine noise does not move them):
+//   bench/instructions_per_call build/bench/engine/bench_engine
+//       'BM_Pipeline/syn_cookie/burst:32$' PipelinePoll 32
 #include <benchmark/benchmark.h>
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
@@ -41,14 +54,25 @@ namespace {
 namespace g = wire::golden;
 
 enum class Kind {
-  kRingOnly,       // rx burst + tx burst, no worker: the PMD's own cost
-  kSynCookie,      // SYN → SYN+ACK with a cookie, no state
-  kSynStateful,    // SYN of a flow in SYN-RECEIVED → SYN+ACK again (lookup hit)
+  kRingOnly,       // rx burst + tx burst, no worker: the PMD stubs' cost
+  kSynCookie,      // SYN → SYN+ACK with a cookie, no state (--cookies=always)
+  kSynStateful,    // SYN of a new flow → SYN-RECEIVED entry + SYN+ACK
+  kFinalAck,       // final ACK → SYN-RECEIVED entry becomes ESTABLISHED
+  kSynAgain,       // SYN of a flow in SYN-RECEIVED → SYN+ACK again (hit)
   kClosedPortRst,  // SYN to a closed port → RST+ACK
   kEcho,           // ICMP echo → echo reply
 };
 
 wire::IpAddr Ip(const char* s) { return *wire::IpAddr::Parse(s); }
+
+// Flows per pool: enough that the table is not a toy (16 K entries, about
+// 1 MB with the wheel), few enough that a reset pass stays short.
+constexpr uint32_t kFlows = 16384;
+constexpr uint16_t kFirstPort = 10000;
+// Frame offsets (IPv4, no VLAN, no IP options).
+constexpr size_t kSrcPortAt = 34;
+constexpr size_t kSeqAt = 38;
+constexpr size_t kAckAt = 42;
 
 struct Rig {
   explicit Rig(Kind kind) {
@@ -111,63 +135,138 @@ struct Rig {
   Worker::Ptr worker;
 };
 
-void BM_WorkerPoll(benchmark::State& state, Kind kind) {
+// The calls the instruction counts are taken of (bench/instructions_per_call
+// matches these names); out of line so that callgrind sees them as calls.
+[[gnu::noinline]] uint16_t PipelinePoll(Worker& w) { return w.Poll(); }
+[[gnu::noinline]] uint16_t RingOnlyPoll(uint16_t port, uint16_t burst) {
+  rte_mbuf* rx[kBurst];
+  const uint16_t n = rte_eth_rx_burst(port, 0, rx, burst);
+  return rte_eth_tx_burst(port, 0, rx, n);
+}
+
+// Frames of flows [first, first + count) of the pool from `frame`, with the
+// PMD's checksum verdicts GOOD (the TCP checksum is left stale on purpose, as
+// a NIC with RX offload would vouch for it). `ack` (when set) is per flow.
+void Fill(std::span<rte_mbuf* const> bufs, std::span<const uint8_t> frame,
+          uint32_t first, bool tcp, const uint32_t* ack) {
+  const uint64_t rx_good = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+  for (size_t i = 0; i < bufs.size(); ++i) {
+    rte_mbuf* m = bufs[i];
+    uint8_t* d = rte_pktmbuf_mtod(m, uint8_t*);
+    std::memcpy(d, frame.data(), frame.size());
+    const uint32_t flow = (first + static_cast<uint32_t>(i)) % kFlows;
+    if (tcp) wire::Store16(d + kSrcPortAt, static_cast<uint16_t>(kFirstPort + flow));
+    if (ack != nullptr) wire::Store32(d + kAckAt, ack[flow]);
+    m->data_len = static_cast<uint16_t>(frame.size());
+    m->pkt_len = m->data_len;
+    m->ol_flags = rx_good;
+  }
+}
+
+// Sends `frame` for every flow of the pool through Worker::Poll (not
+// PipelinePoll: this is set-up, untimed and uncounted) and frees the
+// replies; with `iss`, records each reply's sequence number (the ISS of a
+// SYN+ACK) per flow.
+bool SendPool(Rig& rig, std::span<const uint8_t> frame, uint32_t* iss) {
+  rte_mbuf* bufs[kBurst];
+  for (uint32_t first = 0; first < kFlows; first += kBurst) {
+    if (rte_pktmbuf_alloc_bulk(rig.port->mempool(), bufs, kBurst) != 0) return false;
+    Fill(bufs, frame, first, /*tcp=*/true, nullptr);
+    rte_ring_enqueue_burst(rig.rx, reinterpret_cast<void**>(bufs), kBurst, nullptr);
+    rig.worker->Poll();
+    const unsigned got =
+        rte_ring_dequeue_burst(rig.tx, reinterpret_cast<void**>(bufs), kBurst, nullptr);
+    for (unsigned i = 0; i < got; ++i) {
+      if (iss != nullptr) {
+        const uint8_t* d = rte_pktmbuf_mtod(bufs[i], const uint8_t*);
+        iss[wire::Load16(d + 36) - kFirstPort] = wire::Load32(d + kSeqAt);
+      }
+    }
+    rte_pktmbuf_free_bulk(bufs, got);
+    if (iss != nullptr && got != kBurst) return false;
+  }
+  return true;
+}
+
+void BM_Pipeline(benchmark::State& state, Kind kind) {
   const auto burst = static_cast<uint16_t>(state.range(0));
   Rig rig(kind);
-  const std::span<const uint8_t> frame =
-      kind == Kind::kEcho ? std::span<const uint8_t>(g::kEchoV4)
-                          : std::span<const uint8_t>(g::kSynV4Linux);
-  std::vector<rte_mbuf*> bufs(burst);
-  if (rte_pktmbuf_alloc_bulk(rig.port->mempool(), bufs.data(), burst) != 0) {
-    state.SkipWithError("no mbufs");
+  const bool tcp = kind != Kind::kEcho;
+  std::span<const uint8_t> frame = g::kSynV4Linux;
+  if (kind == Kind::kEcho) frame = g::kEchoV4;
+  if (kind == Kind::kFinalAck) frame = g::kAckV4Ts;
+  // Cases whose frames find an entry start with every pool flow in
+  // SYN-RECEIVED; final_ack's ACKs acknowledge each flow's own ISS.
+  std::vector<uint32_t> ack(kFlows);
+  const bool needs_entries = kind == Kind::kFinalAck || kind == Kind::kSynAgain;
+  if (needs_entries && !SendPool(rig, g::kSynV4Linux, ack.data())) {
+    state.SkipWithError("set-up SYNs got no SYN+ACK");
     return;
   }
-  // One flow per slot (source port 10000 + i): the stateful case creates
-  // them in the first poll and finds them in every later one. The TCP
-  // checksum is left stale on purpose and vouched for below (kGood), as a
-  // NIC with RX offload would.
-  std::vector<std::vector<uint8_t>> templates(burst);
-  for (uint16_t i = 0; i < burst; ++i) {
-    templates[i].assign(frame.begin(), frame.end());
-    if (kind != Kind::kEcho) wire::Store16(templates[i].data() + 34, 10000 + i);
-  }
-  const uint64_t rx_good = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-  uint64_t replies = 0;
+  for (uint32_t& a : ack) a += 1;
+  const bool resets = kind == Kind::kSynStateful || kind == Kind::kFinalAck;
+
+  std::vector<rte_mbuf*> bufs(burst);
+  uint32_t next = 0;  // the pool flow the next burst starts with
+  uint64_t replies = 0, resets_done = 0;
   for (auto _ : state) {
-    for (uint16_t i = 0; i < burst; ++i) {
-      rte_mbuf* m = bufs[i];
-      std::memcpy(rte_pktmbuf_mtod(m, uint8_t*), templates[i].data(), templates[i].size());
-      m->data_len = static_cast<uint16_t>(templates[i].size());
-      m->pkt_len = m->data_len;
-      m->ol_flags = rx_good;
+    if (resets && next + burst > kFlows) {
+      state.PauseTiming();
+      bool ok = SendPool(rig, g::kRstV4, nullptr);
+      if (kind == Kind::kFinalAck) ok = ok && SendPool(rig, g::kSynV4Linux, ack.data());
+      for (uint32_t& a : ack) a += kind == Kind::kFinalAck ? 1 : 0;
+      next = 0;
+      ++resets_done;
+      state.ResumeTiming();
+      if (!ok) {
+        state.SkipWithError("reset pass failed");
+        return;
+      }
     }
+    if (rte_pktmbuf_alloc_bulk(rig.port->mempool(), bufs.data(), burst) != 0) {
+      state.SkipWithError("no mbufs");
+      return;
+    }
+    Fill(bufs, frame, next, tcp, kind == Kind::kFinalAck ? ack.data() : nullptr);
+    next += burst;  // a reset pass brings it back to 0
+    if (!resets) next %= kFlows;
     rte_ring_enqueue_burst(rig.rx, reinterpret_cast<void**>(bufs.data()), burst, nullptr);
     if (kind == Kind::kRingOnly) {
-      rte_mbuf* rx[kBurst];
-      const uint16_t n = rte_eth_rx_burst(rig.port->id(), 0, rx, burst);
-      rte_eth_tx_burst(rig.port->id(), 0, rx, n);
+      RingOnlyPoll(rig.port->id(), burst);
     } else {
-      rig.worker->Poll();
+      PipelinePoll(*rig.worker);
     }
-    replies += rte_ring_dequeue_burst(rig.tx, reinterpret_cast<void**>(bufs.data()),
-                                      burst, nullptr);
+    const unsigned got = rte_ring_dequeue_burst(
+        rig.tx, reinterpret_cast<void**>(bufs.data()), burst, nullptr);
+    replies += got;
+    rte_pktmbuf_free_bulk(bufs.data(), got);
   }
-  if (replies != static_cast<uint64_t>(state.iterations()) * burst) {
-    state.SkipWithError("a frame got no reply");
+  // Every frame of every case but final_ack gets a reply; a final ACK gets
+  // none (kKeep: the entry stays ESTABLISHED, nothing to send).
+  const uint64_t frames = static_cast<uint64_t>(state.iterations()) * burst;
+  if (replies != (kind == Kind::kFinalAck ? 0 : frames)) {
+    state.SkipWithError("a frame got the wrong answer");
   }
-  rte_pktmbuf_free_bulk(bufs.data(), burst);
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * burst);
+  if (kind == Kind::kFinalAck) {
+    const uint64_t established = rig.worker->counters().Read().established();
+    if (established != frames) state.SkipWithError("an ACK did not establish");
+  }
+  state.counters["resets"] = static_cast<double>(resets_done);
+  state.SetItemsProcessed(static_cast<int64_t>(frames));
 }
 
 void Bursts(benchmark::internal::Benchmark* b) {
-  for (int burst : {1, 8, 32}) b->Arg(burst);
+  for (int burst : {1, 4, 8, 16, 32}) b->Arg(burst);
+  b->ArgName("burst");
 }
 
-BENCHMARK_CAPTURE(BM_WorkerPoll, ring_only, Kind::kRingOnly)->Apply(Bursts);
-BENCHMARK_CAPTURE(BM_WorkerPoll, syn_cookie, Kind::kSynCookie)->Apply(Bursts);
-BENCHMARK_CAPTURE(BM_WorkerPoll, syn_stateful, Kind::kSynStateful)->Apply(Bursts);
-BENCHMARK_CAPTURE(BM_WorkerPoll, closed_port_rst, Kind::kClosedPortRst)->Apply(Bursts);
-BENCHMARK_CAPTURE(BM_WorkerPoll, echo, Kind::kEcho)->Apply(Bursts);
+BENCHMARK_CAPTURE(BM_Pipeline, ring_only, Kind::kRingOnly)->Apply(Bursts);
+BENCHMARK_CAPTURE(BM_Pipeline, syn_cookie, Kind::kSynCookie)->Apply(Bursts);
+BENCHMARK_CAPTURE(BM_Pipeline, syn_stateful, Kind::kSynStateful)->Apply(Bursts);
+BENCHMARK_CAPTURE(BM_Pipeline, final_ack, Kind::kFinalAck)->Apply(Bursts);
+BENCHMARK_CAPTURE(BM_Pipeline, syn_again, Kind::kSynAgain)->Apply(Bursts);
+BENCHMARK_CAPTURE(BM_Pipeline, closed_port_rst, Kind::kClosedPortRst)->Apply(Bursts);
+BENCHMARK_CAPTURE(BM_Pipeline, echo, Kind::kEcho)->Apply(Bursts);
 
 }  // namespace
 }  // namespace synx::engine
