@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -446,6 +448,16 @@ absl::StatusOr<Config> ValidateConfig(const FlagValues& flags) {
   config.verbose = flags.verbose;
   if (absl::Status s = Range("pcap-max", flags.pcap_max, 1, 1'000'000'000, "frames"); !s.ok()) {
     return s;
+  }
+  if (!flags.pcap.empty()) {
+    // The file is opened once the port is up; a directory that cannot take
+    // it is a configuration error, found before EAL starts.
+    const size_t slash = flags.pcap.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : flags.pcap.substr(0, slash + 1);
+    if (access(dir.c_str(), W_OK | X_OK) != 0) {
+      return Bad("pcap", flags.pcap,
+                 absl::StrCat("cannot create a file in ", dir, ": ", std::strerror(errno)));
+    }
   }
   config.pcap_path = flags.pcap;
   config.pcap_max = static_cast<uint64_t>(flags.pcap_max);

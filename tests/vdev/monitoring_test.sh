@@ -3,9 +3,13 @@
 # (docs/monitoring.md), on virtual ports with EAL --no-huge, no root needed:
 #   telemetry     dpdk-telemetry.py reads every /synx/ command of a running
 #                 synx; counters move between two reads while SYNs flow
+#   telemetry_initiator  the same for an initiator connecting to a synx
+#                 responder over net_memif: /synx/latency's percentiles and
+#                 buckets, /synx/workers' open/busy, the exporter's histogram
 #   pcap          --pcap=FILE holds every SYN in and SYN+ACK out (tshark)
 #   pcap_bound    --pcap-max=N: exactly N frames, and synx says so
 #   bad_pcap_max  --pcap-max=0 is a configuration error (exit 2)
+#   bad_pcap_path --pcap in a directory that cannot take it: exit 2, no EAL
 #   exporter      scripts/synx-exporter's /metrics parses as Prometheus text
 #                 and equals /synx/stats and /synx/drops of a quiesced synx;
 #                 synx_up 0 once synx is gone
@@ -26,8 +30,10 @@ PREFIX="synx-mon-$$"
 TMP="$(mktemp -d)"
 SYNX_PID=""
 EXPORTER_PID=""
+PEER_PID=""  # telemetry_initiator: the responder it connects to
 cleanup() {
   [[ -n "$EXPORTER_PID" ]] && kill "$EXPORTER_PID" 2>/dev/null || true
+  [[ -n "$PEER_PID" ]] && kill -KILL "$PEER_PID" 2>/dev/null || true
   if [[ -n "$SYNX_PID" ]] && kill -0 "$SYNX_PID" 2>/dev/null; then
     kill -TERM "$SYNX_PID" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$SYNX_PID" 2>/dev/null || break; sleep 0.1; done
@@ -35,6 +41,7 @@ cleanup() {
   fi
   wait 2>/dev/null || true
   remove_hugepage_files "$PREFIX"
+  remove_hugepage_files "$PREFIX-peer"
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -153,6 +160,58 @@ PYEOF
     stop_synx
     ;;
 
+  telemetry_initiator)
+    "$SYNX" -l 0 "${EAL[@]/--file-prefix=$PREFIX/--file-prefix=$PREFIX-peer}" \
+      "--vdev=net_memif0,role=server,socket=$TMP/memif.sock" -- \
+      --local=198.18.0.1 --listen=198.18.0.1:80 --cookies=always --duration=30 \
+      >"$TMP/peer.out" 2>"$TMP/peer.err" &
+    PEER_PID=$!
+    for _ in $(seq 100); do
+      grep -q '^synx: responder' "$TMP/peer.out" 2>/dev/null && break
+      kill -0 "$PEER_PID" 2>/dev/null || fail "the responder exited before it was ready"
+      sleep 0.1
+    done
+    start_synx -l 0 "${EAL[@]}" "--vdev=net_memif0,role=client,socket=$TMP/memif.sock" -- \
+      --role=initiator --local=198.18.0.2 --target=198.18.0.1:80 --rate=1000 --duration=20
+    wait_running
+    for _ in $(seq 100); do
+      tel /synx/latency | grep -q '"count": [1-9]' && break
+      sleep 0.1
+    done
+    tel /synx/stats /synx/latency /synx/workers /synx/cookies >"$TMP/first.json" ||
+      fail "dpdk-telemetry.py failed"
+    "$PY" "$EXPORTER" -f "$PREFIX" --once >"$TMP/metrics.txt" || fail "synx-exporter --once failed"
+    "$PY" - "$TMP/first.json" <<'PYEOF' || fail "initiator telemetry is wrong"
+import json, sys
+r = {}
+for line in open(sys.argv[1]):
+    r.update(json.loads(line))
+stats, lat, workers, cookies = (r["/synx/stats"], r["/synx/latency"], r["/synx/workers"],
+                                r["/synx/cookies"])
+assert stats["role"] == "initiator" and stats["syn_tx"] > 0 and stats["synack_rx"] > 0, stats
+assert lat["role"] == "initiator" and lat["measured"] == 1 and lat["count"] > 0, lat
+assert lat["min_ns"] <= lat["p50_ns"] <= lat["p90_ns"] <= lat["p99_ns"] <= lat["p999_ns"] <= lat["max_ns"], lat
+assert lat["min_ns"] > 0 and lat["sum_ns"] >= lat["count"] * lat["min_ns"], lat
+b = [v for _, v in sorted(lat["buckets_le_ns"].items(), key=lambda kv: int(kv[0]))]
+assert len(b) == 27 and b == sorted(b) and b[-1] <= lat["count"], b
+assert list(workers) == ["0"], workers
+w = workers["0"]
+for k in ("queue", "syn_tx", "synack_rx", "open", "busy", "table_entries", "table_capacity"):
+    assert k in w, f"workers.0 lacks {k}"
+assert w["syn_tx"] > 0 and w["table_capacity"] == 65536, w
+assert cookies["mode"] == "off" and cookies["cores"] == {"0": "off"}, cookies
+print("initiator telemetry ok: %d handshakes, p50 %d ns" % (lat["count"], lat["p50_ns"]))
+PYEOF
+    "$PY" "$HERE/check_metrics.py" parse "$TMP/metrics.txt" || fail "exporter text does not parse"
+    grep -q '^synx_handshake_latency_seconds_bucket{le="+Inf"} [1-9]' "$TMP/metrics.txt" ||
+      fail "no latency histogram in /metrics"
+    grep -qx 'synx_info{role="initiator"} 1' "$TMP/metrics.txt" || fail "synx_info is not initiator"
+    stop_synx
+    kill -TERM "$PEER_PID"
+    wait "$PEER_PID" || fail "the responder exited non-zero"
+    PEER_PID=""
+    ;;
+
   pcap | pcap_bound)
     max=1000
     [[ "$CASE" == pcap_bound ]] && max=30
@@ -192,6 +251,18 @@ PYEOF
     [[ "$rc" == 2 ]] || fail "expected exit 2, got $rc"
     grep -q -- "--pcap-max=0" "$TMP/synx.err" || fail "the error does not name --pcap-max=0"
     [[ ! -e /tmp/x.pcapng ]] || fail "a bad flag still created the capture file"
+    ;;
+
+  bad_pcap_path)
+    set +e
+    "$SYNX" "${EAL[@]}" -- --pcap=/nonexistent-dir/x.pcapng >"$TMP/synx.out" 2>"$TMP/synx.err"
+    rc=$?
+    set -e
+    [[ "$rc" == 2 ]] || fail "expected exit 2, got $rc"
+    [[ "$(wc -l <"$TMP/synx.err")" == 1 ]] || fail "expected one line on stderr"
+    grep -q -- "--pcap=/nonexistent-dir/x.pcapng: cannot create a file in /nonexistent-dir/" \
+      "$TMP/synx.err" || fail "the error does not name the directory"
+    [[ ! -e "$(runtime_dir)" ]] || fail "EAL was started for a bad --pcap"
     ;;
 
   exporter)
