@@ -61,6 +61,9 @@ atk_cleanup() {
     fi
   done
   remove_hugepage_files "$FLOOD_PREFIX"
+  # it_cleanup reads the exit status from $?: hand it over without set -e
+  # ending this handler at the subshell's non-zero exit.
+  set +e
   (exit "$rc")
   it_cleanup  # the namespace (and with it both veths), synx, EAL files, $TMP
 }
