@@ -379,16 +379,31 @@ void RunTcp(const Input& in, const Frame& f, const uint8_t* frame,
   rctx.entries = table.size();
   if (in.cookies_recent) rctx.policy.NoteCookieIssued(now_us / 1000);
 
+  // A genuine cookie ACK (a fuzzer cannot guess 24 MAC bits): SEG.ACK made
+  // from the cookie this tuple's SYN would have got, TSecr a TSval of ours
+  // `ts_age` ms old, so that the accepting path is explored too.
+  const cookie::FlowTuple tuple = tcp::InboundTuple(f);
+  wire::TcpSegment seg = f.tcp;
+  if (in.genuine_cookie && keys != nullptr && !in.initiator) {
+    cookie::CookieCounters unused;
+    const cookie::MakeResult m = cookie::MakeCookie(
+        *keys, tuple, seg.seq - 1, f.tcp.options, &unused);
+    if (m.ok()) {
+      seg.ack = m.iss + 1;
+      seg.options.ts_ecr = g.secrets.TsOffset(tuple) +
+                           static_cast<uint32_t>(now_us / 1000) - in.ts_age_ms;
+    }
+  }
+
   // Decide.
   const flow::FlowHandle h = table.Find(key);
   const tcp::Tcb* const tcb = h.valid() ? &table.value(h) : nullptr;
-  const cookie::FlowTuple tuple = tcp::InboundTuple(f);
   Action a;
   if (in.initiator) {
-    a = in.flood ? tcp::OnFloodSegment(f.tcp)
-                 : tcp::OnSegment(icfg, ictx, tuple, tcb, f.tcp, now_us);
+    a = in.flood ? tcp::OnFloodSegment(seg)
+                 : tcp::OnSegment(icfg, ictx, tuple, tcb, seg, now_us);
   } else {
-    a = tcp::OnSegment(rcfg, rctx, tuple, tcb, in.listening, f.tcp, now_us);
+    a = tcp::OnSegment(rcfg, rctx, tuple, tcb, in.listening, seg, now_us);
   }
   if (in.flood) {
     FUZZ_CHECK(a.verdict != Verdict::kReply);
@@ -455,9 +470,15 @@ void RunTcp(const Input& in, const Frame& f, const uint8_t* frame,
 
   // The entry's timer, fired once (connections.h RunTimers), its segment in
   // a fresh frame behind the link header the engine would have recorded.
-  if (!after.valid() || a.timer_op != tcp::TimerOp::kArm) return;
+  // Every state the rules leave an entry in has a timer (retransmission,
+  // idle, TIME-WAIT), armed now or earlier: fire it at the time armed now,
+  // or at a fuzzed later time.
+  if (!after.valid()) return;
   const tcp::Tcb t = table.value(after);
-  const uint64_t fire_us = now_us + uint64_t{a.timer_ms} * 1000;
+  const uint64_t fire_us =
+      now_us + (a.timer_op == tcp::TimerOp::kArm
+                    ? uint64_t{a.timer_ms} * 1000
+                    : uint64_t{in.ts_age_ms} * 1000 * 1000);
   const Action ta = in.initiator ? tcp::OnTimer(icfg, t, fire_us)
                                  : tcp::OnTimer(rcfg, t, fire_us);
   if (ta.verdict == Verdict::kDrop) CheckDropReason(ta.drop);

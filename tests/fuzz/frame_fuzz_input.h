@@ -14,12 +14,16 @@
 //           bit 4 own address configured (ARP / echo / ND);
 //           bits 5-6 on-established / close mode; bit 7 closed port drops
 //   byte 2  the frame's own entry: bit 7 present; bits 0-3 its state
-//           (modulo the state count)
+//           (modulo the state count); bit 6: SEG.ACK (and TSecr) replaced
+//           by a genuine cookie's for the tuple (responder with keys);
+//           bits 4-5 spare
 //   byte 3  the own entry's tcb flags
 //   4-5     ISS - (SEG.ACK - 1), signed 16 bits
 //   6-7     RCV.NXT - SEG.SEQ, signed 16 bits
 //   8       TS.Recent = SEG.TSval - this
 //   9       bits 0-2 other entries (0..7); bits 3-5 extra capacity (0..7)
+//           bits 6-7 with byte 8: a genuine cookie's TS age in ms, or
+//           the fire time in seconds of a timer armed earlier
 //   10-11   states of the other entries, four bits each (first four; the
 //           rest repeat)
 //   12      retransmits; 13 challenge epoch (low 4) and count (high 4)
@@ -58,6 +62,8 @@ struct Input {
   tcp::Close close = tcp::Close::kRst;
   bool closed_port_drop = false;
   bool own_entry = false;
+  bool genuine_cookie = false;
+  uint32_t ts_age_ms = 0;
   tcp::State own_state = tcp::State::kClosed;
   uint8_t own_flags = 0;
   int32_t iss_delta = 0;
@@ -114,6 +120,8 @@ inline Input DecodeInput(const uint8_t* p) {
   in.closed_port_drop = p[1] & 0x80;
   in.own_entry = p[2] & 0x80;
   in.own_state = StateOf(p[2] & 0x0f);
+  in.genuine_cookie = p[2] & 0x40;
+  in.ts_age_ms = static_cast<uint32_t>(p[9] >> 6) << 8 | p[8];
   in.own_flags = p[3];
   in.iss_delta = static_cast<int16_t>(p[4] << 8 | p[5]);
   in.rcv_delta = static_cast<int16_t>(p[6] << 8 | p[7]);

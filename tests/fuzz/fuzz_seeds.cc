@@ -32,7 +32,8 @@ struct State {
 };
 
 // b0: bit0 initiator, bit1 flood, bits2-3 cookie mode, bit4 listening,
-//     bit7 cookie just issued. b1: bit4 own address. b2: bit7 own entry +
+//     bit7 cookie just issued. b1: bit4 own address. b2: bit6 genuine
+//     cookie ACK; bit7 own entry +
 //     state (tcp/state.h order: 2 SYN-SENT, 3 SYN-RECEIVED, 4 ESTABLISHED,
 //     5 FIN-WAIT-1, 6 FIN-WAIT-2, 7 CLOSING, 8 TIME-WAIT, 9 CLOSE-WAIT,
 //     10 LAST-ACK).
@@ -40,6 +41,7 @@ constexpr State kStates[] = {
     {"listen-always", 0x10, 0x10, 0x00},
     {"listen-never", 0x14, 0x10, 0x00},
     {"listen-auto-recent", 0x98, 0x10, 0x00},
+    {"genuine-cookie-ack", 0x10, 0x10, 0x40},
     {"closed-port", 0x00, 0x10, 0x00},
     {"syn-received", 0x14, 0x10, 0x83},
     {"established", 0x14, 0x10, 0x84},
