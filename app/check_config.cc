@@ -9,6 +9,7 @@
 #include <rte_memory.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -361,6 +362,17 @@ absl::StatusOr<Preflight> CheckResources(const Config& config,
     p.notes.push_back(absl::StrFormat("memory not checked: %s", p.memory.source));
   }
 
+  // vfio pins DMA memory against RLIMIT_MEMLOCK unless the process may
+  // lock memory anyway (root has CAP_IPC_LOCK).
+  rlimit memlock{};
+  if (geteuid() != 0 && rte_eal_has_hugepages() != 0 && getrlimit(RLIMIT_MEMLOCK, &memlock) == 0 &&
+      memlock.rlim_cur != RLIM_INFINITY && memlock.rlim_cur < p.need.total()) {
+    p.notes.push_back(absl::StrFormat(
+        "the locked-memory limit is %s, below the %s this run maps: a vfio-pci device may fail "
+        "to map it (ulimit -l unlimited, or LimitMEMLOCK=infinity in the systemd unit)",
+        Mib(memlock.rlim_cur), Mib(p.need.total())));
+  }
+
   if (p.socket >= 0) {
     std::vector<unsigned> lcores = p.lcores;
     if (lcores.empty()) lcores.push_back(rte_get_main_lcore());
@@ -419,6 +431,18 @@ absl::Status CheckWritable(std::string_view flag, const std::string& path) {
   return absl::OkStatus();
 }
 
+absl::Status ReleaseEal(std::span<const std::string> eal_args) {
+  for (const EalDevice& device : EalDevices(eal_args)) {
+    if (device.args.rfind("net_memif", 0) == 0) return absl::OkStatus();
+  }
+  return io::CleanupEal();
+}
+
+void CloseProbedPorts() {
+  uint16_t id;
+  RTE_ETH_FOREACH_DEV(id) { rte_eth_dev_close(id); }
+}
+
 int CheckConfig(const Config& config, std::span<const std::string> eal_args) {
   auto refuse = [](const auto& message) {
     std::fprintf(stderr, "synx: %s\n", std::string(message).c_str());
@@ -438,17 +462,20 @@ int CheckConfig(const Config& config, std::span<const std::string> eal_args) {
     return refuse(ExplainEalFailure(s, eal_args, captured()));
   }
   absl::StatusOr<Preflight> p = CheckResources(config, eal_args, captured());
-  capture.reset();
   if (!p.ok()) {
-    io::CleanupEal().IgnoreError();
+    CloseProbedPorts();
+    capture.reset();
+    ReleaseEal(eal_args).IgnoreError();
     return refuse(p.status().message());
   }
+  CloseProbedPorts();
+  capture.reset();
   // Human lines stay off stdout when the JSON would go there, as in a run.
   FILE* out = config.json_path == "-" ? stderr : stdout;
   for (const std::string& note : p->notes) std::fprintf(out, "synx: note: %s\n", note.c_str());
   std::fprintf(out, "%s\n", ConfigOkLine(config, *p).c_str());
   std::fflush(out);
-  if (absl::Status s = io::CleanupEal(); !s.ok()) {
+  if (absl::Status s = ReleaseEal(eal_args); !s.ok()) {
     std::fprintf(stderr, "synx: %s\n", std::string(s.message()).c_str());
     return kExitRuntime;
   }

@@ -68,7 +68,8 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
   if (absl::StatusOr<Preflight> preflight = CheckResources(config, eal_args, captured());
       !preflight.ok()) {
     Line(stderr, absl::StrCat("synx: ", preflight.status().message()));
-    io::CleanupEal().IgnoreError();
+    CloseProbedPorts();
+    ReleaseEal(eal_args).IgnoreError();
     return kExitConfig;
   } else {
     for (const std::string& note : preflight->notes) Line(out, "synx: note: " + note);
@@ -222,7 +223,7 @@ int Run(const Config& config, std::span<const std::string> eal_args, FILE* json_
   initiator.reset();
   port.reset();
   uninit_pdump();
-  if (absl::Status status = io::CleanupEal(); !status.ok()) {
+  if (absl::Status status = ReleaseEal(eal_args); !status.ok()) {
     Line(stderr, absl::StrCat("synx: ", status.message()));
     exit_code = kExitRuntime;
   }
