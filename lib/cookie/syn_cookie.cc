@@ -10,14 +10,15 @@ namespace {
 
 constexpr uint32_t kMacMask = 0xffffff00u;  // ISS[31:8] carries MAC[31:8]
 
-uint32_t CookieMac(const SipKey& key, const FlowTuple& t, uint32_t client_isn,
-                   uint8_t f) {
+// The whole SipHash: MAC = its low half, the TS offset its high half.
+uint64_t CookieHash(const SipKey& key, const FlowTuple& t, uint32_t client_isn,
+                    uint8_t f) {
   uint8_t in[kMaxPackedTupleBytes + 5];
   size_t n = PackTuple(t, in);
   wire::Store32(in + n, client_isn);
   n += 4;
   in[n++] = f;
-  return Fold32(SipHash24(key, in, n));
+  return SipHash24(key, in, n);
 }
 
 }  // namespace
@@ -83,8 +84,10 @@ MakeResult MakeCookie(const CookieKeys& keys, const FlowTuple& t,
     return r;
   }
   const uint8_t f = static_cast<uint8_t>(*options | slot);
-  const uint32_t mac = CookieMac(key, t, client_isn.value(), f);
+  const uint64_t h = CookieHash(key, t, client_isn.value(), f);
+  const uint32_t mac = static_cast<uint32_t>(h);
   ++counters->macs;
+  r.ts_offset = static_cast<uint32_t>(h >> 32);
   r.iss = wire::SeqNum((mac & kMacMask) | ((f ^ (mac >> 24)) & 0xffu));
   r.params = DecodeOptions(t.family(), f);
   return r;
@@ -102,13 +105,15 @@ CheckResult CheckCookie(const CookieKeys& keys, const FlowTuple& t,
     r.status = CookieStatus::kKeyExpired;
     return r;
   }
-  const uint32_t mac = CookieMac(key, t, irs, f);
+  const uint64_t h = CookieHash(key, t, irs, f);
+  const uint32_t mac = static_cast<uint32_t>(h);
   ++counters->macs;
   if (((mac ^ iss) & kMacMask) != 0) {
     r.status = CookieStatus::kBadMac;
     return r;
   }
   r.params = DecodeOptions(t.family(), f);
+  r.ts_offset = static_cast<uint32_t>(h >> 32);
   return r;
 }
 

@@ -4,8 +4,9 @@
 //   ISS[31:8] = MAC[31:8]
 //   ISS[7:0]  = F xor MAC[31:24]
 //   F   = bit0 key slot | bit1 SACK-permitted | bits2-4 WS index | bits5-7 MSS index
-//   MAC = Fold32(SipHash-2-4(K[slot]; families, sport, dport, saddr, daddr,
-//                                     client ISN, F))
+//   H   = SipHash-2-4(K[slot]; families, sport, dport, saddr, daddr,
+//                              client ISN, F)
+//   MAC = H[31:0],  TsOffset = H[63:32]
 //
 // where s* is the peer (FlowTuple::remote) and d* is us (FlowTuple::local).
 // CheckCookie inverts it from the third segment alone: ISS = SEG.ACK - 1,
@@ -13,6 +14,12 @@
 // and 24 MAC bits must match. So the MAC binds the tuple, the client's ISN
 // (SEG.SEQ ≠ IRS+1 fails), the options in F and the key epoch; a blind guess
 // passes with odds 2^-24.
+//
+// The TS offset of the connection (TSval = TsOffset + now_ms) is the half of
+// H the MAC does not use: the ACK recomputes H to check the MAC, so it gets
+// the offset back for free, and a SYN costs one SipHash in all. It is
+// per connection (it depends on the client ISN and the key epoch), not per
+// tuple as on the stateful path: docs/cookies.md §5 says what that costs.
 //
 // Timestamps are not in F: like FreeBSD's syncookies, the tcp layer takes
 // "timestamps agreed" from the ACK carrying a TS option (RFC 7323 §3.2 makes
@@ -89,12 +96,14 @@ struct MakeResult {
   CookieStatus status = CookieStatus::kOk;
   wire::SeqNum iss;     // the SYN+ACK's sequence number, when ok()
   CookieParams params;  // what CheckCookie will decode, when ok()
+  uint32_t ts_offset = 0;  // H[63:32], when ok()
   bool ok() const { return status == CookieStatus::kOk; }
 };
 
 struct CheckResult {
   CookieStatus status = CookieStatus::kOk;
   CookieParams params;  // when ok()
+  uint32_t ts_offset = 0;  // H[63:32], the one MakeCookie gave, when ok()
   bool ok() const { return status == CookieStatus::kOk; }
 };
 

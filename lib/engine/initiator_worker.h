@@ -66,7 +66,7 @@ struct InitiatorWorkerConfig {
 
   InitiatorMode mode = InitiatorMode::kConnect;
   const tcp::InitiatorConfig* rules = nullptr;
-  cookie::FlowSecrets secrets{cookie::SipKey{}, cookie::SipKey{}};
+  cookie::FlowSecrets secrets{cookie::SipKey{}};
   const host::HostConfig* host = nullptr;
   const FlowPlan* plan = nullptr;
   const RssPlacement* rss = nullptr;  // connect mode

@@ -75,7 +75,7 @@ struct WorkerConfig {
   const tcp::ResponderConfig* responder = nullptr;
   // Null only with --cookies=never.
   const cookie::CookieKeys* keys = nullptr;
-  cookie::FlowSecrets secrets{cookie::SipKey{}, cookie::SipKey{}};
+  cookie::FlowSecrets secrets{cookie::SipKey{}};
   const host::HostConfig* host = nullptr;
   const ListenSet* listen = nullptr;
 

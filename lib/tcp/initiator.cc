@@ -488,14 +488,15 @@ absl::Status InitiatorConfig::Validate() const {
 Action Open(const InitiatorConfig& config, const cookie::FlowSecrets& secrets,
             const cookie::FlowTuple& tuple, uint64_t now_us) {
   Tcb t;
-  t.iss = secrets.Isn(tuple, now_us);  // MUST-8/9, RFC 6528
+  const cookie::IsnAndTsOffset fresh = secrets.ForConnection(tuple, now_us);
+  t.iss = fresh.isn;  // MUST-8/9, RFC 6528
   t.state = State::kSynSent;
   if (tuple.family() == wire::Family::kV6) t.flags |= tcb_flag::kIpv6;
   // Nothing of the peer is known yet: rcv_nxt and ts_recent hold the first
   // SYN's send time (FirstSynUs).
   t.rcv_nxt = SeqNum(static_cast<uint32_t>(now_us));
   t.ts_recent = static_cast<uint32_t>(now_us >> 32);
-  if (config.conn.offer_timestamps) t.ts_offset = secrets.TsOffset(tuple);
+  if (config.conn.offer_timestamps) t.ts_offset = fresh.ts_offset;
   Action a;
   Reply(a, SynOf(config, t, now_us), Bit(Event::kSynTx));
   a.tcb_op = TcbOp::kCreate;

@@ -70,7 +70,7 @@ struct Agreed {
 // The passive TCB for a connection whose SYN is `irs`, with ISS `iss`.
 Tcb PassiveTcb(const ConnectionConfig& c, const cookie::FlowTuple& tuple,
                const Agreed& o, SeqNum iss, SeqNum irs,
-               const cookie::FlowSecrets& secrets) {
+               uint32_t ts_offset) {
   Tcb t;
   t.iss = iss;
   t.rcv_nxt = irs + 1;
@@ -93,7 +93,7 @@ Tcb PassiveTcb(const ConnectionConfig& c, const cookie::FlowTuple& tuple,
   if (o.ts && c.offer_timestamps) {
     t.flags |= tcb_flag::kTsOk;
     t.ts_recent = o.ts_val;
-    t.ts_offset = secrets.TsOffset(tuple);
+    t.ts_offset = ts_offset;
   }
   return t;
 }
@@ -166,14 +166,14 @@ Action AnswerSyn(const ResponderConfig& cfg, ResponderContext& ctx,
     o.ws = m.params.has_ws;
     o.peer_ws = m.params.ws;
     o.sack = m.params.sack_permitted;
-    const Tcb t = PassiveTcb(c, tuple, o, m.iss, seg.seq, ctx.secrets);
+    const Tcb t = PassiveTcb(c, tuple, o, m.iss, seg.seq, m.ts_offset);
     Reply(a, SynAck(c, t, now_us),
           events | Bit(Event::kCookieSent) | Bit(Event::kSynAckTx));
     return a;
   }
 
-  const Tcb t = PassiveTcb(c, tuple, o, ctx.secrets.Isn(tuple, now_us),
-                           seg.seq, ctx.secrets);
+  const cookie::IsnAndTsOffset fresh = ctx.secrets.ForConnection(tuple, now_us);
+  const Tcb t = PassiveTcb(c, tuple, o, fresh.isn, seg.seq, fresh.ts_offset);
   Reply(a, SynAck(c, t, now_us), events | Bit(Event::kSynAckTx));
   Finish(a, /*existed=*/false, /*keep=*/true, t);
   a.timer_op = TimerOp::kArm;
@@ -208,7 +208,7 @@ Action AnswerCookieAck(const ResponderConfig& cfg, ResponderContext& ctx,
   // cookie layout has no bit for it.
   o.ts = seg.options.has_timestamps;
   o.ts_val = seg.options.ts_val;
-  Tcb t = PassiveTcb(c, tuple, o, seg.ack - 1, seg.seq - 1, ctx.secrets);
+  Tcb t = PassiveTcb(c, tuple, o, seg.ack - 1, seg.seq - 1, r.ts_offset);
   if (t.Has(tcb_flag::kTsOk)) {
     const uint32_t age_ms =
         t.ts_offset + TsClock(now_us) - seg.options.ts_ecr;

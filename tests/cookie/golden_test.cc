@@ -5,11 +5,12 @@
 // BLAKE2b, sharing no code with lib/cookie:
 //   $ python3 tests/cookie/golden_cookie.py
 //   kdf(master, 1000, synxcook) = 64d2fc900669b58fc84fafee84f7f285
-//   v4 cookie = 0x82a8a278
-//   v6 cookie = 0x4a04d18b
-//   v4 isn(now_us=4000000) = 0x4a6b4884
-//   v4 ts_offset = 0xc84e19ab
-// A change to the MAC input layout, the KDF parameters or the ISS packing
+//   v4 cookie = 0x0502a4ff, ts_offset = 0x87aa0690
+//   v6 cookie = 0x6f40f2ae, ts_offset = 0x25442325
+//   v4 isn(now_us=4000000) = 0x1798416f
+//   v4 ts_offset = 0x5dd4f96b
+// A change to the MAC input layout, the KDF parameters, the ISS packing or
+// which SipHash half is the MAC / ISN and which the TS offset
 // breaks these; appliances of different versions sharing a key file would
 // then reject each other's cookies, which docs/cookies.md must then say.
 
@@ -52,7 +53,13 @@ TEST(Golden, CookieV4) {
   const MakeResult r = MakeCookie(*keys, TupleV4(), SeqNum(0x12345678),
                                   Syn(1460, 7, true, true), &c);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.iss.value(), 0x82a8a278u);
+  EXPECT_EQ(r.iss.value(), 0x0502a4ffu);
+  EXPECT_EQ(r.ts_offset, 0x87aa0690u);
+  // The ACK recomputes the same SipHash, so it recovers the same offset.
+  const CheckResult k =
+      CheckCookie(*keys, TupleV4(), SeqNum(0x12345679), r.iss + 1, &c);
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k.ts_offset, 0x87aa0690u);
 }
 
 TEST(Golden, CookieV6) {
@@ -61,13 +68,21 @@ TEST(Golden, CookieV6) {
   const MakeResult r = MakeCookie(*keys, TupleV6(), SeqNum(0xfffffff0),
                                   Syn(1440, -1, false, false), &c);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.iss.value(), 0x4a04d18bu);
+  EXPECT_EQ(r.iss.value(), 0x6f40f2aeu);
+  EXPECT_EQ(r.ts_offset, 0x25442325u);
+  const CheckResult k =
+      CheckCookie(*keys, TupleV6(), SeqNum(0xfffffff1), r.iss + 1, &c);
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k.ts_offset, 0x25442325u);
 }
 
 TEST(Golden, IsnAndTsOffset) {
   const FlowSecrets s = FlowSecrets::FromMaster(CountingMaster());
-  EXPECT_EQ(s.Isn(TupleV4(), 4'000'000).value(), 0x4a6b4884u);
-  EXPECT_EQ(s.TsOffset(TupleV4()), 0xc84e19abu);
+  EXPECT_EQ(s.Isn(TupleV4(), 4'000'000).value(), 0x1798416fu);
+  EXPECT_EQ(s.TsOffset(TupleV4()), 0x5dd4f96bu);
+  const IsnAndTsOffset both = s.ForConnection(TupleV4(), 4'000'000);
+  EXPECT_EQ(both.isn.value(), 0x1798416fu);
+  EXPECT_EQ(both.ts_offset, 0x5dd4f96bu);
 }
 
 }  // namespace

@@ -98,12 +98,17 @@ TEST(TsOffset, TsValIsOffsetPlusMillisecondsAndWraps) {
   EXPECT_EQ(s.TsVal(TupleV6(), (uint64_t{1} << 32) + 5), off + 5u);
 }
 
-TEST(TsOffset, UsesAKeyOfItsOwn) {
-  // With M = 0 the ISN is the bare keyed hash; the TS offset of the same
-  // tuple must not equal it (a host leaking one must not leak the other).
+TEST(TsOffset, IsTheOtherHalfOfTheIsnHash) {
+  // With M = 0 the ISN is the bare keyed hash's low half; the TS offset of
+  // the same tuple is the high half, not equal to it (a host leaking one
+  // must not leak the other: the halves of a PRF output are independent).
+  // ForConnection gives both from one SipHash, equal to the separate calls.
   const FlowSecrets s = FlowSecrets::FromMaster(CountingMaster());
   for (const FlowTuple& t : NeighbourTuples()) {
     EXPECT_NE(s.TsOffset(t), s.Isn(t, 0).value());
+    const IsnAndTsOffset both = s.ForConnection(t, 4'000'000);
+    EXPECT_EQ(both.isn, s.Isn(t, 4'000'000));
+    EXPECT_EQ(both.ts_offset, s.TsOffset(t));
   }
 }
 

@@ -83,7 +83,7 @@ constexpr uint64_t kUnixNow = 1'700'000'000;  // epoch ≥ 1: both slots live
 struct Globals {
   std::unique_ptr<cookie::CookieKeys> keys_both;   // both slots live
   std::unique_ptr<cookie::CookieKeys> keys_epoch0;  // slot 1 empty
-  cookie::FlowSecrets secrets{cookie::SipKey{}, cookie::SipKey{}};
+  cookie::FlowSecrets secrets{cookie::SipKey{}};
 };
 
 const Globals& G() {
@@ -390,7 +390,7 @@ void RunTcp(const Input& in, const Frame& f, const uint8_t* frame,
         *keys, tuple, seg.seq - 1, f.tcp.options, &unused);
     if (m.ok()) {
       seg.ack = m.iss + 1;
-      seg.options.ts_ecr = g.secrets.TsOffset(tuple) +
+      seg.options.ts_ecr = m.ts_offset +
                            static_cast<uint32_t>(now_us / 1000) - in.ts_age_ms;
     }
   }

@@ -35,6 +35,16 @@ class CookieModeTest : public ResponderFixture {
     return a.reply;
   }
 
+  // The TS offset a cookie SYN+ACK for `syn` carries: the half of the
+  // cookie's SipHash the MAC does not use (syn_cookie.h), per connection.
+  uint32_t CookieTsOffset(const Seg& syn) {
+    cookie::CookieCounters unused;
+    const cookie::MakeResult m = cookie::MakeCookie(
+        *keys_, tuple_, syn.s.seq, syn.s.options, &unused);
+    EXPECT_TRUE(m.ok());
+    return m.ts_offset;
+  }
+
   // The ACK a peer sends for `synack`.
   Seg AckFor(const wire::TcpReply& synack, bool ts = true) {
     Seg s(kAck);
@@ -54,7 +64,9 @@ TEST_F(CookieModeTest, RoundTripEstablishesWithTheSynsOptions) {
   EXPECT_TRUE(r.syn.window_scale);
   EXPECT_EQ(r.syn.window_shift, 7);
   EXPECT_TRUE(r.syn.timestamps);
-  EXPECT_EQ(r.syn.ts_val, OurTsval());
+  const uint32_t offset = CookieTsOffset(LinuxSyn());
+  EXPECT_NE(offset, TsOffset());  // not the stateful path's
+  EXPECT_EQ(r.syn.ts_val, offset + static_cast<uint32_t>(now_us_ / 1000));
   EXPECT_EQ(r.syn.ts_ecr, kPeerTsval);
   EXPECT_EQ(ctx_->cookie_counters.macs, 1u);
 
@@ -79,7 +91,8 @@ TEST_F(CookieModeTest, RoundTripEstablishesWithTheSynsOptions) {
   EXPECT_EQ(t.snd_wscale(), 7);
   EXPECT_EQ(t.rcv_wscale(), 7);
   EXPECT_EQ(t.ts_recent, kPeerTsval + 1);
-  EXPECT_EQ(t.ts_offset, TsOffset());
+  // Recovered from the ACK alone: the SYN+ACK's offset.
+  EXPECT_EQ(t.ts_offset, offset);
 }
 
 TEST_F(CookieModeTest, IdenticalSynsGetIdenticalCookies) {
