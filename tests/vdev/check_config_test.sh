@@ -10,16 +10,10 @@ set -euo pipefail
 
 SYNX="$(realpath "$1")"
 CASE="$2"
-source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cli.sh"
 
 PY=/usr/bin/python3
-PREFIX="synx-ops-cc-$$"
-TMP="$(mktemp -d)"
-cleanup() {
-  remove_hugepage_files "$PREFIX"
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+cli_init synx-ops-cc
 
 EAL=(-l 0 --no-huge -m 512 --no-pci "--file-prefix=$PREFIX")
 # 128 MB of EAL memory: the default mempool (about 33 MB with 4 KB pages)
@@ -27,36 +21,6 @@ EAL=(-l 0 --no-huge -m 512 --no-pci "--file-prefix=$PREFIX")
 SMALL=(-l 0 --no-huge -m 128 --no-pci "--file-prefix=$PREFIX")
 RESPONDER=(--local=198.18.0.1 --listen=198.18.0.1:80)
 
-fail() {
-  echo "FAIL [$CASE]: $*" >&2
-  for f in "$TMP"/out "$TMP"/err; do
-    [[ -f "$f" ]] && { echo "--- $(basename "$f"):" >&2; cat "$f" >&2; }
-  done
-  exit 1
-}
-
-run() {
-  set +e
-  timeout 60 "$SYNX" "$@" >"$TMP/out" 2>"$TMP/err"
-  RC=$?
-  set -e
-  echo "ran: synx $* -> exit $RC"
-}
-
-expect_rc() { [[ "$RC" == "$1" ]] || fail "expected exit $1, got $RC"; }
-expect_stderr_has() { grep -qF -- "$1" "$TMP/err" || fail "stderr lacks '$1'"; }
-expect_stdout_has() { grep -qF -- "$1" "$TMP/out" || fail "stdout lacks '$1'"; }
-expect_one_stderr_line() {
-  local lines
-  lines="$(wc -l <"$TMP/err")"
-  [[ "$lines" == 1 ]] || fail "expected exactly one line on stderr, got $lines"
-  grep -q '^synx: ' "$TMP/err" || fail "the stderr line does not start with 'synx: '"
-}
-expect_eal_untouched() {
-  [[ ! -e "/var/run/dpdk/$PREFIX" && ! -e "${XDG_RUNTIME_DIR:-/nonexistent}/dpdk/$PREFIX" &&
-     ! -e "/tmp/dpdk/$PREFIX" ]] ||
-    fail "EAL was started (runtime directory for $PREFIX exists)"
-}
 # refused ARGS... — exit 2, one line on stderr, nothing on stdout.
 refused() {
   run "$@"

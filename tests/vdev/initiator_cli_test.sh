@@ -8,49 +8,12 @@ set -euo pipefail
 
 SYNX="$1"
 CASE="$2"
-source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
-
-PREFIX="synx-icli-$$"
-TMP="$(mktemp -d)"
-cleanup() {
-  remove_hugepage_files "$PREFIX"
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cli.sh"
+cli_init synx-icli
 
 EAL=(--no-huge -m 512 --no-pci "--file-prefix=$PREFIX")
 # The least an initiator run needs; each case adds or overrides one flag.
 BASE=(--role=initiator --local=198.18.0.1 --target=198.18.0.2:80)
-
-fail() {
-  echo "FAIL [$CASE]: $*" >&2
-  for f in "$TMP"/out "$TMP"/err; do
-    [[ -f "$f" ]] && { echo "--- $(basename "$f"):" >&2; cat "$f" >&2; }
-  done
-  exit 1
-}
-
-run() {
-  set +e
-  timeout 60 "$SYNX" "$@" >"$TMP/out" 2>"$TMP/err"
-  RC=$?
-  set -e
-  echo "ran: synx $* -> exit $RC"
-}
-
-expect_rc() { [[ "$RC" == "$1" ]] || fail "expected exit $1, got $RC"; }
-expect_stderr_has() { grep -qF -- "$1" "$TMP/err" || fail "stderr lacks '$1'"; }
-expect_one_stderr_line() {
-  local lines
-  lines="$(wc -l <"$TMP/err")"
-  [[ "$lines" == 1 ]] || fail "expected exactly one line on stderr, got $lines"
-  grep -q '^synx: ' "$TMP/err" || fail "the stderr line does not start with 'synx: '"
-}
-expect_eal_untouched() {
-  [[ ! -e "/var/run/dpdk/$PREFIX" && ! -e "${XDG_RUNTIME_DIR:-/nonexistent}/dpdk/$PREFIX" &&
-     ! -e "/tmp/dpdk/$PREFIX" ]] ||
-    fail "EAL was started (runtime directory for $PREFIX exists)"
-}
 
 # bad ARGS... — exit 2, one line, nothing on stdout, EAL never started.
 bad() {

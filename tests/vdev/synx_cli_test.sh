@@ -6,59 +6,12 @@ set -euo pipefail
 
 SYNX="$1"
 CASE="$2"
-source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cli.sh"
 
 PY=/usr/bin/python3
-PREFIX="synx-cli-$$"
-TMP="$(mktemp -d)"
-cleanup() {
-  remove_hugepage_files "$PREFIX"
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+cli_init synx-cli
 
 EAL=(--no-huge -m 512 --no-pci "--file-prefix=$PREFIX")
-
-fail() {
-  echo "FAIL [$CASE]: $*" >&2
-  for f in "$TMP"/out "$TMP"/err; do
-    [[ -f "$f" ]] && { echo "--- $(basename "$f"):" >&2; cat "$f" >&2; }
-  done
-  exit 1
-}
-
-# run ARGS... — runs synx, leaves stdout/stderr in $TMP/out, $TMP/err and the
-# exit code in $RC.
-run() {
-  set +e
-  timeout 60 "$SYNX" "$@" >"$TMP/out" 2>"$TMP/err"
-  RC=$?
-  set -e
-  echo "ran: synx $* -> exit $RC"
-}
-
-expect_rc() {
-  [[ "$RC" == "$1" ]] || fail "expected exit $1, got $RC"
-}
-
-expect_one_stderr_line() {
-  local lines
-  lines="$(wc -l <"$TMP/err")"
-  [[ "$lines" == 1 ]] || fail "expected exactly one line on stderr, got $lines"
-  grep -q '^synx: ' "$TMP/err" || fail "the stderr line does not start with 'synx: '"
-}
-
-expect_stderr_has() {
-  grep -qF -- "$1" "$TMP/err" || fail "stderr lacks '$1'"
-}
-
-# EAL leaves its runtime directory behind once started; a flag error must
-# never get that far.
-expect_eal_untouched() {
-  [[ ! -e "/var/run/dpdk/$PREFIX" && ! -e "${XDG_RUNTIME_DIR:-/nonexistent}/dpdk/$PREFIX" &&
-     ! -e "/tmp/dpdk/$PREFIX" ]] ||
-    fail "EAL was started (runtime directory for $PREFIX exists)"
-}
 
 # check_json FILE PYTHON-EXPR... — each expression over `j` must be true.
 check_json() {
