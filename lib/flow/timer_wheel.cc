@@ -8,9 +8,12 @@
 namespace synx::flow {
 namespace {
 
+// Round up so that each array starts on a cache line.
 size_t NodesBytes(uint32_t num_ids) {
-  // Round up so the bucket array starts on a cache line as well.
   return (size_t{num_ids} * 16 + 63) / 64 * 64;
+}
+size_t LaterBytes(uint32_t num_ids) {
+  return (size_t{num_ids} * sizeof(uint32_t) + 63) / 64 * 64;
 }
 
 }  // namespace
@@ -31,7 +34,8 @@ absl::Status TimerWheel::Validate(const TimerWheelOptions& o) {
 }
 
 size_t TimerWheel::MemoryBytes(const TimerWheelOptions& o) {
-  return NodesBytes(o.num_ids) + size_t{o.num_slots} * sizeof(Bucket);
+  return NodesBytes(o.num_ids) + LaterBytes(o.num_ids) +
+         size_t{o.num_slots} * sizeof(Bucket);
 }
 
 absl::StatusOr<TimerWheel> TimerWheel::Create(const TimerWheelOptions& o,
@@ -51,14 +55,18 @@ absl::StatusOr<TimerWheel> TimerWheel::Create(const TimerWheelOptions& o,
 
 TimerWheel::TimerWheel(const TimerWheelOptions& o, void* memory)
     : nodes_(static_cast<Node*>(memory)),
-      buckets_(reinterpret_cast<Bucket*>(static_cast<char*>(memory) +
+      later_(reinterpret_cast<uint32_t*>(static_cast<char*>(memory) +
                                          NodesBytes(o.num_ids))),
+      buckets_(reinterpret_cast<Bucket*>(static_cast<char*>(memory) +
+                                         NodesBytes(o.num_ids) +
+                                         LaterBytes(o.num_ids))),
       mask_(o.num_slots - 1),
       done_tick_(o.start_tick),
       num_ids_(o.num_ids) {
   static_assert(sizeof(Node) == 16 && sizeof(Bucket) == 8);
   for (uint32_t i = 0; i < o.num_ids; ++i) {
     new (nodes_ + i) Node{kUnarmed, kNil, kNil};
+    later_[i] = 0;
   }
   for (uint32_t i = 0; i < o.num_slots; ++i) {
     new (buckets_ + i) Bucket{kNil, kNil};
@@ -67,38 +75,30 @@ TimerWheel::TimerWheel(const TimerWheelOptions& o, void* memory)
 
 void TimerWheel::Arm(FlowHandle h, uint64_t expiry_tick) {
   const uint32_t id = h.index;
-  if (nodes_[id].expiry != kUnarmed) {
+  // kUnarmed is reserved; a timer that far out is as good as never.
+  if (expiry_tick == kUnarmed) --expiry_tick;
+  const uint64_t linked = nodes_[id].expiry;
+  if (linked != kUnarmed) {
+    // Moving a timer later (an idle timer restarted by every segment) is
+    // one store: the node stays where it is and Advance re-links it for the
+    // remainder when its bucket comes round (timer_wheel.h, "lazy").
+    if (expiry_tick >= linked && expiry_tick - linked <= UINT32_MAX) {
+      later_[id] = static_cast<uint32_t>(expiry_tick - linked);
+      return;
+    }
     Unlink(id);
+    later_[id] = 0;
   } else {
     ++armed_;
   }
-  // kUnarmed is reserved; a timer that far out is as good as never.
-  if (expiry_tick == kUnarmed) --expiry_tick;
-  // An overdue timer is due at the next tick to be processed; storing that
-  // tick keeps "bucket = expiry & mask" true for every node.
-  const uint64_t tick = expiry_tick > done_tick_ ? expiry_tick : done_tick_ + 1;
-  Node& n = nodes_[id];
-  n.expiry = tick;
-  Bucket& b = buckets_[tick & mask_];
-  // Append at the tail so that a walk in progress over this bucket still
-  // reaches it (the walk goes head to tail).
-  n.next = kNil;
-  n.prev = b.tail;
-  if (b.tail != kNil) {
-    nodes_[b.tail].next = id;
-  } else {
-    b.head = id;
-  }
-  b.tail = id;
-  if (walking_ && cursor_ == kNil && ((walk_tick_ ^ tick) & mask_) == 0) {
-    cursor_ = id;
-  }
+  Link(id, expiry_tick);
 }
 
 bool TimerWheel::Cancel(FlowHandle h) {
   if (nodes_[h.index].expiry == kUnarmed) return false;
   Unlink(h.index);
   nodes_[h.index].expiry = kUnarmed;
+  later_[h.index] = 0;
   --armed_;
   return true;
 }
@@ -131,7 +131,15 @@ AdvanceResult TimerWheel::Advance(uint64_t now_tick,
       Node& n = nodes_[id];
       cursor_ = n.next;
       if (n.expiry <= now_tick) {
+        const uint64_t due = n.expiry + later_[id];
         Unlink(id);
+        later_[id] = 0;
+        if (due > now_tick) {
+          // Moved later by Arm since it was linked: re-link for the
+          // remainder (at most once per Arm: later_ is now 0).
+          Link(id, due);
+          continue;
+        }
         n.expiry = kUnarmed;
         --armed_;
         fired[r.fired++] = FlowHandle{id};

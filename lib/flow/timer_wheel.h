@@ -12,8 +12,18 @@
 // longest common timeout) or the skipping costs visits.
 //
 // Each id (a FlowHandle index, below FlowTable::handle_bound()) has one
-// node in a parallel array: its expiry and its doubly-linked bucket links, by
-// index, so Arm and Cancel are O(1) and nothing is allocated after Create.
+// node in a parallel array: the tick it is linked at and its doubly-linked
+// bucket links, by index, so Arm and Cancel are O(1) and nothing is
+// allocated after Create.
+//
+// Lazy: Arm that moves an armed timer later (an idle timer restarted by
+// every segment of a connection) only records how much later, in a second
+// per-id array, and leaves the node linked where it is. When that bucket's
+// tick comes, Advance re-links the node for the remainder instead of firing
+// it. So the timer still fires at the tick of the latest Arm, exactly as an
+// eager re-link would, while a busy connection costs one store per segment
+// and one re-link per timeout period. Moving a timer earlier re-links at
+// once.
 // Advance does bounded work: it stops when its output is full or after
 // `max_visits` bucket and node visits, and the next call resumes exactly
 // where it stopped. Single writer, no locks.
@@ -46,7 +56,7 @@ class TimerWheel {
   static constexpr size_t kMemoryAlignment = 64;
 
   static absl::Status Validate(const TimerWheelOptions& o);
-  // 16 bytes per id plus 8 per slot, 64-byte aligned. Precondition: Validate.
+  // 20 bytes per id plus 8 per slot, 64-byte aligned. Precondition: Validate.
   static size_t MemoryBytes(const TimerWheelOptions& o);
   // The caller keeps ownership of `memory` and keeps it alive.
   static absl::StatusOr<TimerWheel> Create(const TimerWheelOptions& o,
@@ -60,12 +70,16 @@ class TimerWheel {
   // Arms (or re-arms: the old expiry is forgotten) h's timer for
   // `expiry_tick`. An expiry at or before done_tick() is overdue: it is
   // stored as done_tick() + 1 and fires in the next Advance that moves on.
+  // Re-arming later is lazy (above): one store, no re-link.
   void Arm(FlowHandle h, uint64_t expiry_tick);
   // Returns whether it was armed.
   bool Cancel(FlowHandle h);
   bool IsArmed(FlowHandle h) const { return nodes_[h.index].expiry != kUnarmed; }
   // The tick h's timer fires at; kUnarmed when not armed.
-  uint64_t expiry(FlowHandle h) const { return nodes_[h.index].expiry; }
+  uint64_t expiry(FlowHandle h) const {
+    const uint64_t linked = nodes_[h.index].expiry;
+    return linked == kUnarmed ? kUnarmed : linked + later_[h.index];
+  }
 
   // Fires every armed timer with expiry <= now_tick: each is disarmed and its
   // handle written to `fired`, until `fired` is full or `max_visits` buckets
@@ -94,9 +108,37 @@ class TimerWheel {
   };
 
   TimerWheel(const TimerWheelOptions& o, void* memory);
+  // Links an unlinked node at `expiry_tick` (overdue: done_tick_ + 1).
+  // Here so that Arm and Advance both inline it (a SYN's Arm is this).
+  void Link(uint32_t id, uint64_t expiry_tick) {
+    // An overdue timer is due at the next tick to be processed; storing that
+    // tick keeps "bucket = expiry & mask" true for every node.
+    const uint64_t tick =
+        expiry_tick > done_tick_ ? expiry_tick : done_tick_ + 1;
+    Node& n = nodes_[id];
+    n.expiry = tick;
+    Bucket& b = buckets_[tick & mask_];
+    // Append at the tail so that a walk in progress over this bucket still
+    // reaches it (the walk goes head to tail).
+    n.next = kNil;
+    n.prev = b.tail;
+    if (b.tail != kNil) {
+      nodes_[b.tail].next = id;
+    } else {
+      b.head = id;
+    }
+    b.tail = id;
+    if (walking_ && cursor_ == kNil && ((walk_tick_ ^ tick) & mask_) == 0) {
+      cursor_ = id;
+    }
+  }
   void Unlink(uint32_t id);
 
+  // nodes_[id].expiry is the tick the node is linked at (its bucket is
+  // expiry & mask); the timer is due later_[id] ticks after it. later_ is 0
+  // for every unarmed id, so a fresh Arm (a SYN) does not touch it.
   Node* nodes_ = nullptr;
+  uint32_t* later_ = nullptr;
   Bucket* buckets_ = nullptr;
   uint64_t mask_ = 0;
   uint64_t done_tick_ = 0;

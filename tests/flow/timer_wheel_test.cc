@@ -57,9 +57,9 @@ TEST(TimerWheelTest, CreateRejectsBadOptionsAndMemory) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(TimerWheel::Create({8, 8, 0}, buf, 100).status().code(),
             absl::StatusCode::kInvalidArgument);
-  // 16 bytes per id (rounded to a line) plus 8 per slot.
-  EXPECT_EQ(TimerWheel::MemoryBytes({8, 8, 0}), 128u + 64u);
-  EXPECT_EQ(TimerWheel::MemoryBytes({5, 16, 0}), 128u + 128u);
+  // 16 + 4 bytes per id (each array rounded to a line) plus 8 per slot.
+  EXPECT_EQ(TimerWheel::MemoryBytes({8, 8, 0}), 128u + 64u + 64u);
+  EXPECT_EQ(TimerWheel::MemoryBytes({5, 16, 0}), 128u + 64u + 128u);
   EXPECT_TRUE(TimerWheel::Create({8, 8, 0}, buf, sizeof(buf)).ok());
 }
 
@@ -104,6 +104,61 @@ TEST(TimerWheelTest, RearmReplacesTheExpiry) {
   EXPECT_EQ(w.Fire(24), Ids{});
   EXPECT_EQ(w.Fire(25), Ids{4});
   EXPECT_EQ(w.Fire(40), Ids{});
+}
+
+// The idle timer of a connection: every segment re-arms it later, which is
+// lazy (one store). A connection active since the timer was linked must not
+// expire when the old tick comes; it fires at the tick of its last re-arm,
+// as an eager re-link would; a connection idle since its arm fires on time.
+TEST(TimerWheelTest, LazyRearmLaterFiresAtTheLastArmNotTheFirst) {
+  TestWheel w(16, 64);
+  w.wheel.Arm(FlowHandle{1}, 100);  // active: re-armed by segments
+  w.wheel.Arm(FlowHandle{2}, 100);  // idle: never re-armed
+  EXPECT_EQ(w.Fire(30), Ids{});
+  w.wheel.Arm(FlowHandle{1}, 130);  // a segment at 30, timeout 100
+  EXPECT_EQ(w.wheel.expiry(FlowHandle{1}), 130u);
+  EXPECT_EQ(w.Fire(90), Ids{});
+  w.wheel.Arm(FlowHandle{1}, 190);  // a segment at 90
+  EXPECT_EQ(w.wheel.expiry(FlowHandle{1}), 190u);
+  EXPECT_EQ(w.Fire(99), Ids{});
+  EXPECT_EQ(w.Fire(100), Ids{2});  // the idle one, at its tick
+  EXPECT_EQ(w.wheel.armed(), 1u);
+  EXPECT_EQ(w.wheel.expiry(FlowHandle{1}), 190u);
+  for (uint64_t now = 101; now < 190; ++now) {
+    EXPECT_EQ(w.Fire(now), Ids{}) << now;  // re-linked, not fired
+  }
+  EXPECT_EQ(w.Fire(190), Ids{1});
+  EXPECT_EQ(w.wheel.armed(), 0u);
+}
+
+// Lazy re-arms mixed with the other operations: an earlier re-arm after a
+// lazy one, Cancel of a lazily extended timer, an extension that lands in
+// the bucket being walked, and one re-armed again after its re-link.
+TEST(TimerWheelTest, LazyRearmThenEarlierThenCancel) {
+  TestWheel w(16, 8);
+  w.wheel.Arm(FlowHandle{3}, 10);
+  w.wheel.Arm(FlowHandle{3}, 50);  // lazy
+  w.wheel.Arm(FlowHandle{3}, 20);  // still later than 10: lazy, shorter
+  EXPECT_EQ(w.wheel.expiry(FlowHandle{3}), 20u);
+  w.wheel.Arm(FlowHandle{3}, 5);   // earlier than linked: re-linked now
+  EXPECT_EQ(w.Fire(5), Ids{3});
+  w.wheel.Arm(FlowHandle{4}, 6);
+  w.wheel.Arm(FlowHandle{4}, 6 + 8);  // one revolution: the same bucket
+  EXPECT_EQ(w.Fire(6), Ids{});
+  EXPECT_EQ(w.Fire(13), Ids{});
+  w.wheel.Arm(FlowHandle{4}, 30);  // lazy again after the re-link
+  EXPECT_EQ(w.Fire(14), Ids{});
+  EXPECT_EQ(w.Fire(29), Ids{});
+  EXPECT_EQ(w.Fire(30), Ids{4});
+  w.wheel.Arm(FlowHandle{5}, 40);
+  w.wheel.Arm(FlowHandle{5}, 45);
+  EXPECT_TRUE(w.wheel.Cancel(FlowHandle{5}));
+  EXPECT_EQ(w.wheel.expiry(FlowHandle{5}), TimerWheel::kUnarmed);
+  EXPECT_EQ(w.Fire(60), Ids{});
+  w.wheel.Arm(FlowHandle{5}, 70);  // armed afresh: no stale extension
+  EXPECT_EQ(w.wheel.expiry(FlowHandle{5}), 70u);
+  EXPECT_EQ(w.Fire(70), Ids{5});
+  EXPECT_EQ(w.wheel.armed(), 0u);
 }
 
 // A timer several revolutions out shares its bucket with nearer ticks; it

@@ -559,6 +559,47 @@ TEST_F(WorkerTest, ClosedPortDropIsSilentAndCounted) {
   EXPECT_EQ(s.rst_tx(), 0u);
 }
 
+// The idle timer is re-armed lazily (timer_wheel.h): a segment only moves
+// the deadline, and the wheel re-links the entry when the old tick comes.
+// On the wire nothing changes: a connection with recent activity outlives
+// its first deadline, and one idle for idle_timeout_ms is reset within a
+// wheel tick of it.
+TEST_F(WorkerTest, IdleTimeoutCountsFromTheLastSegment) {
+  responder_.conn.idle_timeout_ms = 2'000;
+  Start();
+  const std::vector<Bytes> synack = Exchange(B(g::kSynV4Linux));
+  ASSERT_EQ(synack.size(), 1u);
+  now_us_ = kT0 + 250'000;
+  EXPECT_THAT(Exchange(CompletingAck(synack[0])), ::testing::IsEmpty());
+  ASSERT_EQ(Counters().established(), 1u);
+  // Activity at 1.5 s (a duplicate of the final ACK: acceptable, no reply)
+  // moves the deadline from 2.25 s to 3.5 s.
+  now_us_ = kT0 + 1'500'000;
+  EXPECT_THAT(Exchange(CompletingAck(synack[0])), ::testing::IsEmpty());
+  EXPECT_EQ(Counters().idle_timeouts(), 0u);
+  // Past the first deadline (and the SYN+ACK's RTO, where the entry's timer
+  // was first linked): still there, nothing sent.
+  for (uint64_t t = kT0 + 900'000; t < kT0 + 3'499'000; t += 100'000) {
+    PollAt(t);
+    EXPECT_THAT(Sent(), ::testing::IsEmpty()) << t;
+  }
+  PollAt(kT0 + 3'499'000);
+  EXPECT_THAT(Sent(), ::testing::IsEmpty());
+  EXPECT_EQ(worker_->entries(), 1u);
+  EXPECT_EQ(worker_->timers_armed(), 1u);
+  EXPECT_EQ(Counters().idle_timeouts(), 0u);
+  // Idle since 1.5 s: reset within a tick after 3.5 s.
+  PollAt(kT0 + 3'500'000 + (1u << kTickShift));
+  const std::vector<Bytes> rst = Sent();
+  ASSERT_EQ(rst.size(), 1u);
+  const wire::Frame f = Parse(rst[0]);
+  ASSERT_EQ(f.kind, wire::FrameKind::kTcp);
+  EXPECT_TRUE(f.tcp.flags.rst());
+  EXPECT_EQ(Counters().idle_timeouts(), 1u);
+  EXPECT_EQ(worker_->entries(), 0u);
+  EXPECT_EQ(worker_->timers_armed(), 0u);
+}
+
 TEST_F(WorkerTest, TimerRetransmitsTheSynAckInAFreshFrameWithTheSameLinkHeader) {
   Start();
   const Bytes syn = B(g::kSynV4Qinq);
