@@ -87,7 +87,6 @@ MakeResult MakeCookie(const CookieKeys& keys, const FlowTuple& t,
   const uint64_t h = CookieHash(key, t, client_isn.value(), f);
   const uint32_t mac = static_cast<uint32_t>(h);
   ++counters->macs;
-  r.ts_offset = static_cast<uint32_t>(h >> 32);
   r.iss = wire::SeqNum((mac & kMacMask) | ((f ^ (mac >> 24)) & 0xffu));
   r.params = DecodeOptions(t.family(), f);
   return r;
@@ -113,7 +112,6 @@ CheckResult CheckCookie(const CookieKeys& keys, const FlowTuple& t,
     return r;
   }
   r.params = DecodeOptions(t.family(), f);
-  r.ts_offset = static_cast<uint32_t>(h >> 32);
   return r;
 }
 

@@ -96,14 +96,12 @@ struct MakeResult {
   CookieStatus status = CookieStatus::kOk;
   wire::SeqNum iss;     // the SYN+ACK's sequence number, when ok()
   CookieParams params;  // what CheckCookie will decode, when ok()
-  uint32_t ts_offset = 0;  // H[63:32], when ok()
   bool ok() const { return status == CookieStatus::kOk; }
 };
 
 struct CheckResult {
   CookieStatus status = CookieStatus::kOk;
   CookieParams params;  // when ok()
-  uint32_t ts_offset = 0;  // H[63:32], the one MakeCookie gave, when ok()
   bool ok() const { return status == CookieStatus::kOk; }
 };
 

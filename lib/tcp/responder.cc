@@ -98,6 +98,18 @@ Tcb PassiveTcb(const ConnectionConfig& c, const cookie::FlowTuple& tuple,
   return t;
 }
 
+// A cookie connection's TS offset: the flow's own, per 4-tuple as on the
+// stateful path (design.md §5), so that TSval stays monotonic across
+// incarnations of a tuple whichever mode answered them (RFC 7323 §5.5 PAWS
+// across connections) and across ECMP peers sharing the key file. The cookie
+// SipHash cannot give it: that hash covers the client ISN, so its other half
+// is per connection. Costs a second SipHash only when timestamps are agreed.
+uint32_t CookieTsOffset(const ConnectionConfig& c,
+                        const cookie::FlowSecrets& secrets,
+                        const cookie::FlowTuple& tuple, const Agreed& o) {
+  return o.ts && c.offer_timestamps ? secrets.TsOffset(tuple) : 0;
+}
+
 // How an Action ends for the table: the entry existed or not, and survives
 // (`t` is its new value) or not.
 void Finish(Action& a, bool existed, bool keep, const Tcb& t) {
@@ -166,7 +178,8 @@ Action AnswerSyn(const ResponderConfig& cfg, ResponderContext& ctx,
     o.ws = m.params.has_ws;
     o.peer_ws = m.params.ws;
     o.sack = m.params.sack_permitted;
-    const Tcb t = PassiveTcb(c, tuple, o, m.iss, seg.seq, m.ts_offset);
+    const Tcb t = PassiveTcb(c, tuple, o, m.iss, seg.seq,
+                             CookieTsOffset(c, ctx.secrets, tuple, o));
     Reply(a, SynAck(c, t, now_us),
           events | Bit(Event::kCookieSent) | Bit(Event::kSynAckTx));
     return a;
@@ -208,7 +221,8 @@ Action AnswerCookieAck(const ResponderConfig& cfg, ResponderContext& ctx,
   // cookie layout has no bit for it.
   o.ts = seg.options.has_timestamps;
   o.ts_val = seg.options.ts_val;
-  Tcb t = PassiveTcb(c, tuple, o, seg.ack - 1, seg.seq - 1, r.ts_offset);
+  Tcb t = PassiveTcb(c, tuple, o, seg.ack - 1, seg.seq - 1,
+                     CookieTsOffset(c, ctx.secrets, tuple, o));
   if (t.Has(tcb_flag::kTsOk)) {
     const uint32_t age_ms =
         t.ts_offset + TsClock(now_us) - seg.options.ts_ecr;

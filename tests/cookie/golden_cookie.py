@@ -61,13 +61,14 @@ def pack_tuple(remote, rport, local, lport):
 
 
 def cookie(master, epoch, remote, rport, local, lport, isn, f_opts):
-    """(ISS, TS offset): MAC = H[31:0] packed into the ISS, offset = H[63:32]."""
+    """The ISS: MAC = H[31:0] packed with F. (The TS offset is the flow's, per
+    4-tuple, from the stateful key below, in cookie mode too.)"""
     f = f_opts | (epoch & 1)
     key = kdf(master, epoch, b'synxcook')
     h = siphash24(key, pack_tuple(remote, rport, local, lport)
                   + struct.pack('>I', isn) + bytes([f]))
     mac = h & 0xFFFFFFFF
-    return (mac & 0xFFFFFF00) | ((f ^ (mac >> 24)) & 0xFF), h >> 32
+    return (mac & 0xFFFFFF00) | ((f ^ (mac >> 24)) & 0xFF)
 
 
 MASTER = bytes(range(32))
@@ -77,14 +78,14 @@ assert siphash24(bytes(range(16)), bytes(range(15))) == 0xa129ca6149be45e5
 
 print('kdf(master, 1000, synxcook) =', kdf(MASTER, 1000, b'synxcook').hex())
 # v4: MSS 1460 -> index 7, WS 7 -> index 6, SACK -> bit 1, epoch 1000 -> slot 0
-print('v4 cookie = 0x%08x, ts_offset = 0x%08x' % cookie(
+print('v4 cookie = 0x%08x' % cookie(
     MASTER, 1000, '198.18.0.1', 40000, '198.19.0.1', 80, 0x12345678,
     7 << 5 | 6 << 2 | 2))
 # v6: MSS 1440 -> index 6, no WS, no SACK, epoch 1001 -> slot 1
-print('v6 cookie = 0x%08x, ts_offset = 0x%08x' % cookie(
+print('v6 cookie = 0x%08x' % cookie(
     MASTER, 1001, '2001:2::1', 40000, '2001:2::2', 443, 0xfffffff0, 6 << 5))
 # Stateful path: one SipHash of the tuple; ISN = clock + H[31:0] (RFC 6528),
-# TS offset = H[63:32].
+# TS offset = H[63:32] (the flow's, in cookie mode too).
 isn_key = kdf(MASTER, 0, b'synx_isn')
 h4 = siphash24(isn_key, pack_tuple('198.18.0.1', 40000, '198.19.0.1', 80))
 print('v4 isn(now_us=4000000) = 0x%08x' %

@@ -5,13 +5,13 @@
 // BLAKE2b, sharing no code with lib/cookie:
 //   $ python3 tests/cookie/golden_cookie.py
 //   kdf(master, 1000, synxcook) = 64d2fc900669b58fc84fafee84f7f285
-//   v4 cookie = 0x0502a4ff, ts_offset = 0x87aa0690
-//   v6 cookie = 0x6f40f2ae, ts_offset = 0x25442325
+//   v4 cookie = 0x0502a4ff
+//   v6 cookie = 0x6f40f2ae
 //   v4 isn(now_us=4000000) = 0x1798416f
 //   v4 ts_offset = 0x5dd4f96b
 // A change to the MAC input layout, the KDF parameters, the ISS packing or
-// which SipHash half is the MAC / ISN and which the TS offset
-// breaks these; appliances of different versions sharing a key file would
+// which SipHash half is the MAC / ISN and which the TS offset (the TS offset
+// is the flow's, per 4-tuple, in both modes: design.md §5) breaks these; appliances of different versions sharing a key file would
 // then reject each other's cookies, which docs/cookies.md must then say.
 
 #include <gtest/gtest.h>
@@ -54,12 +54,8 @@ TEST(Golden, CookieV4) {
                                   Syn(1460, 7, true, true), &c);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.iss.value(), 0x0502a4ffu);
-  EXPECT_EQ(r.ts_offset, 0x87aa0690u);
-  // The ACK recomputes the same SipHash, so it recovers the same offset.
-  const CheckResult k =
-      CheckCookie(*keys, TupleV4(), SeqNum(0x12345679), r.iss + 1, &c);
-  ASSERT_TRUE(k.ok());
-  EXPECT_EQ(k.ts_offset, 0x87aa0690u);
+  EXPECT_TRUE(
+      CheckCookie(*keys, TupleV4(), SeqNum(0x12345679), r.iss + 1, &c).ok());
 }
 
 TEST(Golden, CookieV6) {
@@ -69,11 +65,8 @@ TEST(Golden, CookieV6) {
                                   Syn(1440, -1, false, false), &c);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.iss.value(), 0x6f40f2aeu);
-  EXPECT_EQ(r.ts_offset, 0x25442325u);
-  const CheckResult k =
-      CheckCookie(*keys, TupleV6(), SeqNum(0xfffffff1), r.iss + 1, &c);
-  ASSERT_TRUE(k.ok());
-  EXPECT_EQ(k.ts_offset, 0x25442325u);
+  EXPECT_TRUE(
+      CheckCookie(*keys, TupleV6(), SeqNum(0xfffffff1), r.iss + 1, &c).ok());
 }
 
 TEST(Golden, IsnAndTsOffset) {

@@ -390,7 +390,7 @@ void RunTcp(const Input& in, const Frame& f, const uint8_t* frame,
         *keys, tuple, seg.seq - 1, f.tcp.options, &unused);
     if (m.ok()) {
       seg.ack = m.iss + 1;
-      seg.options.ts_ecr = m.ts_offset +
+      seg.options.ts_ecr = g.secrets.TsOffset(tuple) +
                            static_cast<uint32_t>(now_us / 1000) - in.ts_age_ms;
     }
   }

@@ -423,8 +423,8 @@ TEST_F(WorkerTest, CookieSynAckCarriesTheCookieAndKeepsNoEntry) {
   ASSERT_TRUE(cookie.ok());
   Bytes want = B(g::kSynackV4Linux);
   SetSeq(want, cookie.iss.value());
-  // Cookie mode: the TS offset is the cookie SipHash's other half.
-  SetTsVal(want, cookie.ts_offset + static_cast<uint32_t>(kT0 / 1000));
+  // Cookie mode: the flow's per-4-tuple TS offset, as on the stateful path.
+  SetTsVal(want, Secrets().TsOffset(Tuple(syn)) + static_cast<uint32_t>(kT0 / 1000));
   SetIpId(want, 0);
   FixChecksums(want);
   EXPECT_THAT(out[0], FrameIs(want));
