@@ -23,6 +23,7 @@
 // arguments.
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -171,7 +172,22 @@ int main(int argc, char** argv) {
   atomic_store(&g_stop, 1);
   for (long i = 0; i < pairs; ++i) pthread_join(clients[i], NULL);
   const double elapsed = Now() - t0;
-  // Wake the acceptors: shutdown() makes a blocked accept() fail.
+  // Connections connect() completed just before the stop may still be in
+  // the accept queue: take them too (non-blocking, so the acceptors end at
+  // an empty queue instead of blocking), then wake any blocked acceptor.
+  fcntl(g_listen_fd, F_SETFL, fcntl(g_listen_fd, F_GETFL) | O_NONBLOCK);
+  const struct linger rst = {.l_onoff = 1, .l_linger = 0};
+  for (;;) {
+    int fd = accept(g_listen_fd, NULL, NULL);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      break;  // EAGAIN: the queue is empty
+    }
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof rst);
+    close(fd);
+    atomic_fetch_add(&g_accepts, 1);
+  }
+  // shutdown() makes a blocked accept() fail.
   shutdown(g_listen_fd, SHUT_RDWR);
   for (long i = 0; i < pairs; ++i) pthread_join(acceptors[i], NULL);
   close(g_listen_fd);
