@@ -312,4 +312,36 @@ inline bool SendFresh(rte_mempool* pool, std::span<const uint8_t> l2,
   return true;
 }
 
+// The end of a TCP segment in either role: the Action's counters, then its
+// verdict carried out on the frame it came in — the reply written in place
+// and queued, the frame dropped under its reason, or consumed.
+template <bool kL4Offload>
+inline void CarryOutSegment(const tcp::Action& a, rte_mbuf* m,
+                            const wire::Frame& f, TxBatch& batch,
+                            stats::CounterBlock& counters) {
+  CountEvents(counters, a.events);
+  if (a.Has(tcp::Event::kDataRx)) {
+    counters.Add(stats::Counter::kDataBytesRx, a.data_bytes);
+  }
+  switch (a.verdict) {
+    case tcp::Verdict::kReply: {
+      const size_t len =
+          wire::WriteTcpReply(Room(m), f, a.reply, Mode(kL4Offload));
+      if (len == 0) [[unlikely]] {
+        batch.Drop(counters, m, wire::DropReason::kReplyNoRoom);
+        return;
+      }
+      FinishTcpFrame<kL4Offload>(m, len, f.family, f.l3_offset);
+      batch.Transmit(m);
+      return;
+    }
+    case tcp::Verdict::kDrop:
+      batch.Drop(counters, m, a.drop);
+      return;
+    case tcp::Verdict::kConsume:
+      batch.Free(m);
+      return;
+  }
+}
+
 }  // namespace synx::engine

@@ -269,28 +269,7 @@ void InitiatorWorker::ApplySegmentAction(rte_mbuf* m, const wire::Frame& f,
     latency_.Record(now_ns_ - syn_ns_[h.index]);
   }
   conns_->Apply(keys_[j], hash, h, a, now_us);
-  CountEvents(counters_, a.events);
-  if (a.Has(Event::kDataRx)) counters_.Add(Counter::kDataBytesRx, a.data_bytes);
-
-  switch (a.verdict) {
-    case tcp::Verdict::kReply: {
-      const size_t len =
-          wire::WriteTcpReply(Room(m), f, a.reply, Mode(kL4Offload));
-      if (len == 0) [[unlikely]] {
-        Drop(m, DropReason::kReplyNoRoom);
-        return;
-      }
-      FinishTcpFrame<kL4Offload>(m, len, f.family, f.l3_offset);
-      batch_.Transmit(m);
-      return;
-    }
-    case tcp::Verdict::kDrop:
-      Drop(m, a.drop);
-      return;
-    case tcp::Verdict::kConsume:
-      batch_.Free(m);
-      return;
-  }
+  CarryOutSegment<kL4Offload>(a, m, f, batch_, counters_);
 }
 
 uint32_t InitiatorWorker::OpensWanted(uint64_t now_us) {

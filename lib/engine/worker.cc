@@ -174,28 +174,7 @@ void Worker::ApplySegmentAction(rte_mbuf* m, const wire::Frame& f, uint32_t j,
   }
   context_.half_open += half_open_delta;
   context_.entries = table.size();
-  CountEvents(counters_, a.events);
-  if (a.Has(Event::kDataRx)) counters_.Add(Counter::kDataBytesRx, a.data_bytes);
-
-  switch (a.verdict) {
-    case tcp::Verdict::kReply: {
-      const size_t len =
-          wire::WriteTcpReply(Room(m), f, a.reply, Mode(kL4Offload));
-      if (len == 0) [[unlikely]] {
-        Drop(m, DropReason::kReplyNoRoom);
-        return;
-      }
-      FinishTcpFrame<kL4Offload>(m, len, f.family, f.l3_offset);
-      batch_.Transmit(m);
-      return;
-    }
-    case tcp::Verdict::kDrop:
-      Drop(m, a.drop);
-      return;
-    case tcp::Verdict::kConsume:
-      batch_.Free(m);
-      return;
-  }
+  CarryOutSegment<kL4Offload>(a, m, f, batch_, counters_);
 }
 
 template <bool kL4Offload>
